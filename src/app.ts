@@ -1,0 +1,125 @@
+/** The app factory: a ready Fastify instance from its dependencies, knowing nothing of the process. */
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Writable } from 'node:stream'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify'
+import type { TSchema } from 'typebox'
+import { LlmService } from './domain/llm-service.js'
+import type { SecretSealer } from './domain/ports.js'
+import { installAuth, type ApiKeyStore } from './http/auth.js'
+import { ErrorBody } from './http/error-schema.js'
+import { installErrorHandlers } from './http/errors.js'
+import { validatorCompiler } from './http/validation.js'
+import { registerHealthRoutes } from './routes/health.js'
+import { registerLlmRoutes } from './routes/llms/index.js'
+import { SHARED_SCHEMAS } from './routes/llms/schemas.js'
+import type { Storage } from './storage/database.js'
+import { KyselyLlmRepository } from './storage/llm-repository.js'
+import { OrgRepository } from './storage/org-repository.js'
+
+export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>
+
+export interface AppDeps {
+  storage: Storage
+  sealer: SecretSealer
+  /** Where JSON log lines go (tests capture them); standard output by default. */
+  logStream?: Writable
+  logLevel?: string
+  /** Key lookups; the organizations table by default. */
+  apiKeys?: ApiKeyStore
+}
+
+/** What the route modules are given. */
+export interface RouteDeps {
+  llms: LlmService
+  ping: () => Promise<void>
+}
+
+export const BODY_LIMIT = 64 * 1024
+
+/** Paths whose values are never logged, whatever a serializer or a log call includes. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'body.secret',
+  'req.body.secret',
+  'secret',
+  '*.secret',
+  'sealedSecret',
+  '*.sealedSecret',
+]
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    logger: {
+      level: deps.logLevel ?? 'info',
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      ...(deps.logStream !== undefined && { stream: deps.logStream }),
+    },
+    bodyLimit: BODY_LIMIT,
+    // An upstream proxy's request id is kept when it is safe to log; otherwise a fresh one.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    // `__proto__` and `constructor` keys are plain data in metadata: JSON.parse makes them own
+    // properties, which never touch a prototype. The schemas reject them everywhere else.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.setValidatorCompiler(validatorCompiler(SHARED_SCHEMAS))
+  for (const schema of [...SHARED_SCHEMAS, ErrorBody] as TSchema[]) app.addSchema(schema)
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  installErrorHandlers(app)
+  installAuth(app, deps.apiKeys ?? new OrgRepository(deps.storage.db))
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'llm-registry',
+        version: '1.0',
+        description:
+          'The LLM-configuration API of the Anam AI platform (`/v1/llms`), self-hosted. Secrets are write-only.',
+      },
+      components: { securitySchemes: { BearerAuth: { type: 'http', scheme: 'bearer' } } },
+      security: [{ BearerAuth: [] }],
+      tags: [{ name: 'LLMs' }, { name: 'Health' }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  const routeDeps: RouteDeps = {
+    llms: new LlmService(new KyselyLlmRepository(deps.storage), deps.sealer),
+    ping: () => withTimeout(deps.storage.ping(), 2000),
+  }
+  registerHealthRoutes(app, routeDeps)
+  registerLlmRoutes(app, routeDeps)
+  await app.ready()
+  return app
+}

@@ -1,0 +1,176 @@
+/** The rules an LLM configuration obeys, on create and on the merged result of an update. */
+import { invalidData, type FieldProblem } from './errors.js'
+import {
+  UPSTREAM_FORMATS,
+  type JsonObject,
+  type LlmPatch,
+  type LlmSettings,
+  type LlmUrl,
+} from './llm.js'
+
+export const LIMITS = {
+  displayName: 255,
+  description: 2000,
+  modelName: 255,
+  deploymentName: 255,
+  apiVersion: 255,
+  secret: 8192,
+  url: 2048,
+  urls: 10,
+  region: 64,
+  temperatureMax: 2,
+  maxTokensMax: 1_000_000,
+  metadataBytes: 16 * 1024,
+  metadataDepth: 10,
+} as const
+
+/** Why an upstream URL is refused, or null when it is acceptable. */
+export function upstreamUrlProblem(value: string): string | null {
+  if (value.length > LIMITS.url) return `must be at most ${LIMITS.url} characters`
+  // The WHATWG parser silently strips surrounding blanks and tabs; a stored URL must be what is used.
+  if (/[\s\u0000-\u001f\u007f]/.test(value)) return 'must not contain whitespace or control characters'
+  let parsed: URL
+  try {
+    parsed = new URL(value)
+  } catch {
+    return 'must be an absolute http or https URL'
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return 'must be an absolute http or https URL'
+  }
+  if (!/^https?:\/\//i.test(value) || parsed.hostname === '') return 'must be an absolute http or https URL'
+  if (parsed.username !== '' || parsed.password !== '') {
+    return 'must not contain credentials; put them in secret'
+  }
+  return null
+}
+
+/** Why a metadata object is refused (size, depth), or null. */
+export function metadataProblem(value: JsonObject): string | null {
+  if (jsonDepth(value) > LIMITS.metadataDepth) {
+    return `must be at most ${LIMITS.metadataDepth} levels deep`
+  }
+  if (Buffer.byteLength(JSON.stringify(value), 'utf8') > LIMITS.metadataBytes) {
+    return `must be at most ${LIMITS.metadataBytes} bytes when serialized`
+  }
+  return null
+}
+
+function jsonDepth(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0
+  let deepest = 0
+  for (const child of Object.values(value)) {
+    const depth = jsonDepth(child)
+    if (depth > deepest) deepest = depth
+  }
+  return deepest + 1
+}
+
+/** Problems with a list of URLs as a whole: the per-URL rules are checked by the schema. */
+export function urlListProblems(urls: LlmUrl[], field = 'urls'): FieldProblem[] {
+  const seen = new Set<string>()
+  const problems: FieldProblem[] = []
+  urls.forEach((entry, index) => {
+    const key = JSON.stringify([entry.url, entry.region ?? null])
+    if (seen.has(key)) {
+      problems.push({ field: `${field}[${index}]`, message: 'duplicates an earlier (url, region) pair' })
+    }
+    seen.add(key)
+  })
+  return problems
+}
+
+/** Problems with a record as a whole: what each format needs. */
+export function recordProblems(settings: LlmSettings, hasSecret: boolean): FieldProblem[] {
+  const problems: FieldProblem[] = []
+  if (UPSTREAM_FORMATS.has(settings.llmFormat)) {
+    const format = settings.llmFormat
+    if (settings.urls.length === 0) {
+      problems.push({ field: 'urls', message: `at least one URL is required for llmFormat ${format}` })
+    }
+    if (settings.modelName === null) {
+      problems.push({ field: 'modelName', message: `is required for llmFormat ${format}` })
+    }
+    if (!hasSecret) {
+      problems.push({ field: 'secret', message: `is required for llmFormat ${format}` })
+    }
+  }
+  problems.push(...urlListProblems(settings.urls))
+  return problems
+}
+
+/** The settings of a new record: the body's values over the documented defaults. */
+export function settingsForCreate(body: LlmPatch & Pick<LlmSettings, 'displayName' | 'llmFormat'>): LlmSettings {
+  return {
+    displayName: body.displayName.trim(),
+    description: body.description ?? null,
+    llmFormat: body.llmFormat,
+    urls: body.urls ?? [],
+    modelName: body.modelName ?? null,
+    temperature: body.temperature ?? null,
+    maxTokens: body.maxTokens ?? null,
+    deploymentName: body.deploymentName ?? null,
+    apiVersion: body.apiVersion ?? null,
+    metadata: body.metadata ?? {},
+    reasoningEffort: body.reasoningEffort ?? 'default',
+    reasoningFormat: body.reasoningFormat ?? 'parsed',
+  }
+}
+
+export interface MergeResult {
+  settings: LlmSettings
+  /** Names of the settings whose value differs from the stored one. */
+  changed: (keyof LlmSettings)[]
+}
+
+const SETTING_KEYS = [
+  'displayName',
+  'description',
+  'llmFormat',
+  'urls',
+  'modelName',
+  'temperature',
+  'maxTokens',
+  'deploymentName',
+  'apiVersion',
+  'metadata',
+  'reasoningEffort',
+  'reasoningFormat',
+] as const satisfies readonly (keyof LlmSettings)[]
+
+/**
+ * Applies a partial update: absent fields keep their value, `url` replaces the list with one
+ * endpoint. Throws invalid_data when the patch is contradictory; the caller validates the result.
+ */
+export function mergeSettings(current: LlmSettings, patch: LlmPatch): MergeResult {
+  if (patch.url !== undefined && patch.urls !== undefined) {
+    throw invalidData([
+      { field: 'url', message: 'cannot be sent together with urls' },
+      { field: 'urls', message: 'cannot be sent together with url' },
+    ])
+  }
+  const next: LlmSettings = { ...current }
+  const changed: (keyof LlmSettings)[] = []
+  const incoming: Partial<LlmSettings> = { ...patch }
+  if (patch.url !== undefined) incoming.urls = [{ url: patch.url }]
+  if (incoming.displayName !== undefined) incoming.displayName = incoming.displayName.trim()
+  for (const key of SETTING_KEYS) {
+    const value = incoming[key]
+    if (value === undefined) continue
+    if (!sameJson(current[key], value)) changed.push(key)
+    ;(next as unknown as Record<string, unknown>)[key] = value
+  }
+  return { settings: next, changed }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
+/** Throws invalid_data listing every problem of the merged record, if any. */
+export function assertValidRecord(settings: LlmSettings, hasSecret: boolean): void {
+  const problems = recordProblems(settings, hasSecret)
+  if (problems.length > 0) throw invalidData(problems)
+}

@@ -1,0 +1,97 @@
+/**
+ * Request validation, configured on purpose: bodies are never coerced and unknown fields are
+ * kept (so they can be named in a 400); query strings and path parameters are text, so they are.
+ * Every error is collected (allErrors), and turned into the contract's `details` list.
+ */
+import { Ajv, type ErrorObject, type Options, type SchemaValidateFunction } from 'ajv'
+import type { FastifySchemaCompiler } from 'fastify'
+import type { TSchema } from 'typebox'
+import type { FieldProblem } from '../domain/errors.js'
+import type { JsonObject } from '../domain/llm.js'
+import { metadataProblem, upstreamUrlProblem } from '../domain/llm-rules.js'
+
+function ruleKeyword(keyword: string, problem: (value: never) => string | null) {
+  const validate: SchemaValidateFunction = (_schema: unknown, data: unknown) => {
+    const message = problem(data as never)
+    validate.errors = message === null ? undefined : [{ keyword, message, params: {} }]
+    return message === null
+  }
+  return { keyword, errors: true, validate }
+}
+
+function makeAjv(options: Options, shared: TSchema[]): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, ...options })
+  ajv.addKeyword({ ...ruleKeyword('x-upstream-url', upstreamUrlProblem), type: 'string' })
+  ajv.addKeyword({ ...ruleKeyword('x-metadata', (v: JsonObject) => metadataProblem(v)), type: 'object' })
+  for (const schema of shared) ajv.addSchema(schema)
+  return ajv
+}
+
+/** A Fastify validator compiler with one ajv for bodies and one for query strings and params. */
+export function validatorCompiler(shared: TSchema[]): FastifySchemaCompiler<TSchema> {
+  const strict = makeAjv({ coerceTypes: false, useDefaults: false, removeAdditional: false }, shared)
+  const textual = makeAjv({ coerceTypes: true, useDefaults: true, removeAdditional: false }, shared)
+  return ({ schema, httpPart }) => {
+    const ajv = httpPart === 'body' ? strict : textual
+    return ajv.compile(schema) as ReturnType<FastifySchemaCompiler<TSchema>>
+  }
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'a boolean',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
+}
+
+function fieldPath(instancePath: string, child?: string): string {
+  const segments = instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+  if (child !== undefined) segments.push(child)
+  return segments.reduce((path, segment) => {
+    if (/^\d+$/.test(segment)) return `${path}[${segment}]`
+    return path === '' ? segment : `${path}.${segment}`
+  }, '')
+}
+
+function describe(error: ErrorObject): FieldProblem {
+  const params = error.params as Record<string, unknown>
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return { field: fieldPath(error.instancePath, String(params.additionalProperty)), message: 'is not a known field' }
+    case 'required':
+      return { field: fieldPath(error.instancePath, String(params.missingProperty)), message: 'is required' }
+    case 'type': {
+      const types = String(params.type).split(',')
+      return { field: fieldPath(error.instancePath), message: `must be ${types.map((t) => TYPE_NAMES[t] ?? t).join(' or ')}` }
+    }
+    case 'enum':
+      return {
+        field: fieldPath(error.instancePath),
+        message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}`,
+      }
+    case 'pattern':
+      return { field: fieldPath(error.instancePath), message: 'must not be blank' }
+    default:
+      return { field: fieldPath(error.instancePath), message: error.message ?? 'is invalid' }
+  }
+}
+
+/** Turns ajv's errors into one problem per field and message, in order. */
+export function fieldProblems(errors: ErrorObject[], part: string): FieldProblem[] {
+  const seen = new Set<string>()
+  const problems: FieldProblem[] = []
+  for (const error of errors) {
+    const problem = describe(error)
+    if (problem.field === '') {
+      problem.field = part
+      if (error.keyword === 'type' && part === 'body') problem.message = 'must be a JSON object'
+    }
+    const key = `${problem.field}\0${problem.message}`
+    if (!seen.has(key)) problems.push(problem)
+    seen.add(key)
+  }
+  return problems
+}

@@ -1,0 +1,44 @@
+/** GET /v1/llms: one page of the LLMs the key's organization can see. */
+import { Type } from 'typebox'
+import type { App, RouteDeps } from '../../app.js'
+import { actorOf } from '../../http/auth.js'
+import { toPublic } from '../../domain/llm.js'
+import { ListQuery } from './schemas.js'
+
+export function registerListLlms(app: App, { llms }: RouteDeps): void {
+  app.get(
+    '/v1/llms',
+    {
+      config: { permission: 'llms:read' },
+      schema: {
+        tags: ['LLMs'],
+        summary: 'list llms',
+        description: 'List the LLM configurations visible to your organization: its own and the global ones.',
+        operationId: 'listLlms',
+        querystring: ListQuery,
+        response: { 200: Type.Ref('LlmList'), 400: Type.Ref('Error'), 401: Type.Ref('Error'), 403: Type.Ref('Error') },
+      },
+    },
+    async (request) => {
+      const { page, perPage, search, includeDefaults } = request.query
+      const { items, total } = await llms.list(actorOf(request), {
+        includeDefaults,
+        search: search ?? null,
+        limit: perPage,
+        offset: (page - 1) * perPage,
+      })
+      const lastPage = Math.max(1, Math.ceil(total / perPage))
+      return {
+        data: items.map(toPublic),
+        meta: {
+          total,
+          lastPage,
+          currentPage: page,
+          perPage,
+          prev: page > 1 ? Math.min(page - 1, lastPage) : null,
+          next: page < lastPage ? page + 1 : null,
+        },
+      }
+    },
+  )
+}

@@ -1,0 +1,238 @@
+/** The /v1/llms shapes: one TypeBox schema each, for validation, serialization and OpenAPI. */
+import { Type, type Static, type TSchema } from 'typebox'
+import { LIMITS } from '../../domain/llm-rules.js'
+import { LLM_FORMATS, READ_ONLY_FIELDS, type JsonObject, REASONING_EFFORTS, REASONING_FORMATS } from '../../domain/llm.js'
+
+/** `T | null` as one JSON-schema type list, so a wrong type yields one clear error, not three. */
+function Nullable<T extends TSchema>(schema: T) {
+  const { type, ...rest } = schema as unknown as { type: string }
+  return Type.Unsafe<Static<T> | null>({ ...rest, type: [type, 'null'] })
+}
+
+// One `enum` keyword (not anyOf of consts), so a wrong value gets one error listing the choices.
+const enumOf = <T extends readonly string[]>(values: T, description: string) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description })
+
+const LlmFormatEnum = enumOf(LLM_FORMATS, 'Wire format used to call the upstream LLM.')
+const ReasoningEffort = enumOf(REASONING_EFFORTS, 'Reasoning effort hint for models that accept it.')
+const ReasoningFormat = enumOf(REASONING_FORMATS, 'Reasoning format hint for models that accept it.')
+
+const UpstreamUrl = Type.String({
+  description: 'Absolute http(s) URL of the upstream endpoint, without credentials.',
+  maxLength: LIMITS.url,
+  'x-upstream-url': true,
+  examples: ['https://api.openai.com/v1/chat/completions'],
+})
+
+const LlmUrlInput = Type.Object(
+  {
+    url: UpstreamUrl,
+    region: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: LIMITS.region,
+        description: 'Region hint used to pick this URL when the persona is streamed from that region.',
+        examples: ['eu'],
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'One endpoint configured on an LLM; several route different regions to different upstreams.',
+  },
+)
+
+/** The same shape as a named component, for responses. */
+export const LlmUrl = Type.Unsafe<Static<typeof LlmUrlInput>>({ ...LlmUrlInput, $id: 'LlmUrl' })
+
+const DisplayName = Type.String({
+  minLength: 1,
+  maxLength: LIMITS.displayName,
+  pattern: '\\S',
+  description: 'Human-readable name shown in the Lab (trimmed; 1 to 255 characters).',
+  examples: ['GPT-4o'],
+})
+const Description = Type.String({ maxLength: LIMITS.description, description: 'Free-form description.' })
+const ModelName = Type.String({
+  minLength: 1,
+  maxLength: LIMITS.modelName,
+  description: 'Upstream model identifier (e.g. `gpt-4o`).',
+  examples: ['gpt-4o'],
+})
+const Temperature = Type.Number({
+  minimum: 0,
+  maximum: LIMITS.temperatureMax,
+  description: 'Sampling temperature applied when calling the LLM (0 to 2).',
+  examples: [0.5],
+})
+const MaxTokens = Type.Integer({
+  minimum: 1,
+  maximum: LIMITS.maxTokensMax,
+  description: 'Maximum tokens generated per response.',
+  examples: [1024],
+})
+const DeploymentName = Type.String({
+  maxLength: LIMITS.deploymentName,
+  description: 'Azure OpenAI deployment name; stored for any format, used by `azure_openai`.',
+})
+const ApiVersion = Type.String({
+  maxLength: LIMITS.apiVersion,
+  description: 'Azure OpenAI API version; stored for any format, used by `azure_openai`.',
+})
+const Metadata = Type.Unsafe<JsonObject>({
+  type: 'object',
+  additionalProperties: true,
+  'x-metadata': true,
+  description: 'Free-form provider-specific JSON object (at most 16 KiB serialized, 10 levels deep).',
+})
+const Secret = Type.String({
+  minLength: 1,
+  maxLength: LIMITS.secret,
+  writeOnly: true,
+  description: 'The upstream API key. Write-only: stored encrypted, never returned.',
+})
+const Urls = Type.Array(LlmUrlInput, {
+  maxItems: LIMITS.urls,
+  description: 'Endpoints (replaces the whole list). Formats that call an upstream need at least one.',
+})
+
+// Read-only fields a client may echo back from a GET; they are accepted and ignored.
+const readOnlyInput = Object.fromEntries(
+  READ_ONLY_FIELDS.map((name) => [name, Type.Optional(Type.Unknown({ readOnly: true, description: 'Read-only; ignored.' }))]),
+)
+
+export const UpdateLlmBody = Type.Object(
+  {
+    displayName: Type.Optional(DisplayName),
+    description: Type.Optional(Nullable(Description)),
+    url: Type.Optional(
+      Type.String({
+        ...UpstreamUrl,
+        description: 'Replaces the whole list of URLs with this one endpoint (no region). Not with `urls`.',
+      }),
+    ),
+    urls: Type.Optional(Urls),
+    llmFormat: Type.Optional(LlmFormatEnum),
+    modelName: Type.Optional(Nullable(ModelName)),
+    secret: Type.Optional(Secret),
+    metadata: Type.Optional(Metadata),
+    temperature: Type.Optional(Nullable(Temperature)),
+    maxTokens: Type.Optional(Nullable(MaxTokens)),
+    deploymentName: Type.Optional(Nullable(DeploymentName)),
+    apiVersion: Type.Optional(Nullable(ApiVersion)),
+    reasoningEffort: Type.Optional(ReasoningEffort),
+    reasoningFormat: Type.Optional(ReasoningFormat),
+    ...readOnlyInput,
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Partial update: only the fields present change. `null` clears a nullable field. Read-only fields are ignored.',
+    examples: [{ temperature: 0.5 }],
+  },
+)
+export type UpdateLlmBody = Static<typeof UpdateLlmBody>
+
+export const CreateLlmBody = Type.Object(
+  {
+    displayName: DisplayName,
+    description: Type.Optional(Nullable(Description)),
+    llmFormat: LlmFormatEnum,
+    urls: Type.Optional(Urls),
+    modelName: Type.Optional(Nullable(ModelName)),
+    secret: Type.Optional(Secret),
+    metadata: Type.Optional(Metadata),
+    temperature: Type.Optional(Nullable(Temperature)),
+    maxTokens: Type.Optional(Nullable(MaxTokens)),
+    deploymentName: Type.Optional(Nullable(DeploymentName)),
+    apiVersion: Type.Optional(Nullable(ApiVersion)),
+    reasoningEffort: Type.Optional(ReasoningEffort),
+    reasoningFormat: Type.Optional(ReasoningFormat),
+    ...readOnlyInput,
+  },
+  {
+    additionalProperties: false,
+    description:
+      'A new LLM configuration. `urls`, `modelName` and `secret` are required for formats that call an upstream.',
+    examples: [
+      {
+        displayName: 'My GPT-4o',
+        llmFormat: 'openai',
+        urls: [{ url: 'https://api.openai.com/v1/chat/completions' }],
+        modelName: 'gpt-4o',
+        secret: 'sk-...',
+        temperature: 0.7,
+      },
+    ],
+  },
+)
+export type CreateLlmBody = Static<typeof CreateLlmBody>
+
+const Timestamp = Type.String({ format: 'date-time' })
+
+export const Llm = Type.Object(
+  {
+    id: Type.String({ description: 'Unique identifier (UUID, or a legacy id for some built-in defaults).' }),
+    displayName: Type.String({ description: 'Human-readable name shown in the Lab.' }),
+    description: Nullable(Type.String({ description: 'Free-form description of the LLM configuration.' })),
+    llmFormat: LlmFormatEnum,
+    urls: Type.Array(Type.Ref('LlmUrl'), { description: 'Endpoints configured for this LLM.' }),
+    modelName: Nullable(Type.String({ description: 'Upstream model identifier (e.g. `gpt-4o`).' })),
+    temperature: Nullable(Type.Number({ description: 'Sampling temperature applied when calling the LLM.' })),
+    maxTokens: Nullable(Type.Integer({ description: 'Maximum tokens generated per response.' })),
+    deploymentName: Nullable(Type.String({ description: 'Azure OpenAI deployment name.' })),
+    apiVersion: Nullable(Type.String({ description: 'Azure OpenAI API version.' })),
+    metadata: Type.Object({}, { additionalProperties: true, description: 'Free-form provider-specific metadata.' }),
+    displayTags: Type.Array(Type.String(), { description: 'Tags used to categorise the LLM in the Lab UI.' }),
+    isDefault: Type.Boolean({ description: 'Whether this LLM is a built-in default available to every organization.' }),
+    isGlobal: Type.Boolean({ description: 'Whether this LLM is visible to every organization.' }),
+    isZdr: Type.Boolean({ description: 'Whether this LLM meets the Zero Data Retention requirements.' }),
+    reasoningEffort: ReasoningEffort,
+    reasoningFormat: ReasoningFormat,
+    createdByOrganizationId: Nullable(
+      Type.String({ description: 'Organization that created the LLM, or `null` for global defaults.' }),
+    ),
+    createdAt: Type.String({ ...Timestamp, description: 'When the LLM was created (ISO 8601 UTC).' }),
+    updatedAt: Nullable(Type.String({ ...Timestamp, description: 'When the LLM was last changed; null until then.' })),
+    hasSecret: Type.Boolean({ description: 'Extension: whether a credential is stored (it is never returned).' }),
+    secretUpdatedAt: Nullable(
+      Type.String({ ...Timestamp, description: 'Extension: when the credential was last set.' }),
+    ),
+  },
+  { $id: 'LLM', description: 'An LLM configuration a persona can use. Secrets are never returned.' },
+)
+
+export const LlmList = Type.Object(
+  {
+    data: Type.Array(Type.Ref('LLM')),
+    meta: Type.Object({
+      total: Type.Integer({ description: 'Records matching the query, on all pages.' }),
+      lastPage: Type.Integer({ description: 'The last page number (at least 1).' }),
+      currentPage: Type.Integer(),
+      perPage: Type.Integer(),
+      prev: Nullable(Type.Integer({ description: 'The previous page number, or null.' })),
+      next: Nullable(Type.Integer({ description: 'The next page number, or null.' })),
+    }),
+  },
+  { $id: 'LlmList', description: 'One page of LLM configurations, newest first.' },
+)
+
+export const ListQuery = Type.Object({
+  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'Page number, from 1.' }),
+  perPage: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Records per page (1 to 100).' }),
+  search: Type.Optional(
+    Type.String({
+      maxLength: 255,
+      description:
+        'Case-insensitive substring of displayName, modelName or description; `%` and `_` are literal.',
+    }),
+  ),
+  includeDefaults: Type.Boolean({ default: true, description: 'Whether built-in defaults are listed.' }),
+})
+
+export const LlmIdParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 255, description: 'The LLM ID' }),
+})
+
+/** Schemas other schemas refer to by $id; registered once with Fastify and with the validators. */
+export const SHARED_SCHEMAS: TSchema[] = [LlmUrl, Llm, LlmList]

@@ -1,0 +1,47 @@
+/** PUT /v1/llms/{id}: the partial update of the seed, atomic and guarded by If-Match. */
+import { Type } from 'typebox'
+import type { App, RouteDeps } from '../../app.js'
+import { actorOf } from '../../http/auth.js'
+import { etagOf, ifMatch } from '../../http/etag.js'
+import { toPublic } from '../../domain/llm.js'
+import { LlmIdParams, UpdateLlmBody } from './schemas.js'
+
+export function registerUpdateLlm(app: App, { llms }: RouteDeps): void {
+  app.put(
+    '/v1/llms/:id',
+    {
+      config: { permission: 'llms:write' },
+      schema: {
+        tags: ['LLMs'],
+        summary: 'update llm',
+        description:
+          'Partial update of an LLM configuration: only the fields you include are changed. Default LLMs ' +
+          'cannot be modified. Rotating `secret` replaces the stored credential. With If-Match, a stale ' +
+          'ETag answers 412 and changes nothing.',
+        operationId: 'updateLlm',
+        params: LlmIdParams,
+        body: UpdateLlmBody,
+        response: {
+          200: Type.Ref('LLM'),
+          400: Type.Ref('Error'),
+          401: Type.Ref('Error'),
+          403: Type.Ref('Error'),
+          404: Type.Ref('Error'),
+          412: Type.Ref('Error'),
+          413: Type.Ref('Error'),
+          415: Type.Ref('Error'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const llm = await llms.update(
+        actorOf(request),
+        request.params.id,
+        request.body,
+        ifMatch(request.headers['if-match']),
+      )
+      reply.header('etag', etagOf(llm.version))
+      return toPublic(llm)
+    },
+  )
+}

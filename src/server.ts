@@ -1,0 +1,91 @@
+/** The process: read configuration, open and prepare the database, listen, shut down gracefully. */
+import { buildApp } from './app.js'
+import { ConfigError, loadConfig } from './config.js'
+import { assertKeyOpensStoredSecrets, chooseKey } from './secrets.js'
+import { openDatabase } from './storage/database.js'
+import { prepareDatabase } from './storage/prepare.js'
+
+function fail(message: string): never {
+  process.stderr.write(`llm-registry: cannot start: ${message}\n`)
+  process.exit(1)
+}
+
+async function main(): Promise<void> {
+  let config
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message)
+    throw error
+  }
+  let keys
+  try {
+    keys = chooseKey(config)
+  } catch (error) {
+    fail((error as Error).message)
+  }
+  let poolErrors = 0
+  const storage = openDatabase(config.database, { onPoolError: () => void poolErrors++ })
+  const prepared = await prepareDatabase(storage, { createFirstOrganization: true })
+  try {
+    await assertKeyOpensStoredSecrets(storage, keys.box)
+  } catch (error) {
+    await storage.close()
+    fail((error as Error).message)
+  }
+
+  const app = await buildApp({ storage, sealer: keys.box, logLevel: config.logLevel })
+  const log = app.log
+  if (keys.createdKeyFile !== undefined) {
+    log.warn({ keyFile: keys.createdKeyFile }, 'created a new encryption key file (mode 0600); back it up with the database')
+  }
+  if (prepared.migrations.length > 0) log.info({ migrations: prepared.migrations }, 'database migrated')
+  if (prepared.seeded > 0) log.info({ seeded: prepared.seeded }, 'built-in default LLMs seeded')
+
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    log.info({ signal }, 'shutting down: finishing in-flight requests')
+    const force = setTimeout(() => {
+      log.error('shutdown took longer than 10 s; exiting')
+      process.exit(1)
+    }, 10_000)
+    force.unref()
+    app
+      .close()
+      .then(() => storage.close())
+      .then(() => {
+        if (poolErrors > 0) log.info({ poolErrors }, 'idle database connections failed during the run')
+        log.info('stopped')
+        process.exit(0)
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'error during shutdown')
+        process.exit(1)
+      })
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+
+  await app.listen({ port: config.port, host: config.host })
+  if (prepared.firstKey !== undefined) {
+    // Printed once, to stdout and never to the log: the only copy of this key.
+    process.stdout.write(
+      [
+        '',
+        'First start: created organization "default" and an API key with llms:read and llms:write.',
+        'It is shown this once; keep it somewhere safe:',
+        '',
+        `  API key: ${prepared.firstKey}`,
+        '',
+        '',
+      ].join('\n'),
+    )
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`llm-registry: cannot start: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.exit(1)
+})

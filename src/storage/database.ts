@@ -1,0 +1,63 @@
+/** Opens the database a DATABASE_URL names, with the same Kysely interface for both dialects. */
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import pg from 'pg'
+import type { DatabaseConfig } from '../config.js'
+import type { Database, DialectName } from './schema.js'
+
+export interface Storage {
+  db: Kysely<Database>
+  dialect: DialectName
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface OpenOptions {
+  /** Called when an idle pooled connection fails (PostgreSQL restarts, terminated backends). */
+  onPoolError?: (error: Error) => void
+}
+
+// PostgreSQL's bigint (count(*)) fits a JS number for any table this service will hold.
+pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text))
+
+/** Opens (and for SQLite creates) the database; migrations are run separately. */
+export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Storage {
+  if (config.dialect === 'sqlite') {
+    mkdirSync(dirname(config.path), { recursive: true })
+    const file = new SQLite(config.path)
+    file.pragma('journal_mode = WAL')
+    // NORMAL in WAL mode survives a crash of the process; only power loss can drop the last commits.
+    file.pragma('synchronous = NORMAL')
+    file.pragma('busy_timeout = 5000')
+    file.pragma('foreign_keys = ON')
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) })
+    return {
+      db,
+      dialect: 'sqlite',
+      ping: async () => {
+        await sql`select 1`.execute(db)
+      },
+      close: () => db.destroy(),
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolMax,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+  })
+  // Without a listener, an idle client's error (e.g. the server restarted) would crash the process.
+  pool.on('error', (error) => options.onPoolError?.(error))
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return {
+    db,
+    dialect: 'postgres',
+    ping: async () => {
+      await sql`select 1`.execute(db)
+    },
+    close: () => db.destroy(),
+  }
+}

@@ -1,0 +1,192 @@
+/** The LLM table behind the domain's repository port, one implementation for both dialects. */
+import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely'
+import type { Llm, LlmFormat, ReasoningEffort, ReasoningFormat, StoredLlm } from '../domain/llm.js'
+import type { Decide, ListQuery, ListResult, LlmRepository } from '../domain/ports.js'
+import type { Storage } from './database.js'
+import type { Database, DialectName, LlmsTable } from './schema.js'
+
+type Row = Selectable<LlmsTable>
+
+function parseJson<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T
+}
+
+function isoOrNull(value: string | Date | null): string | null {
+  return value === null ? null : value instanceof Date ? value.toISOString() : value
+}
+
+function iso(value: string | Date): string {
+  return value instanceof Date ? value.toISOString() : value
+}
+
+/** The lower-cased text that substring search runs on. */
+export function searchTextOf(llm: Pick<Llm, 'displayName' | 'modelName' | 'description'>): string {
+  // U+001F (unit separator) keeps a search from matching across two fields.
+  return [llm.displayName, llm.modelName ?? '', llm.description ?? ''].join('\u001f').toLowerCase()
+}
+
+/** A LIKE pattern that matches `text` literally anywhere (`%`, `_` and `\` escaped). */
+export function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+}
+
+export function fromRow(row: Row): StoredLlm {
+  return {
+    id: row.id,
+    displayName: row.display_name,
+    description: row.description,
+    llmFormat: row.llm_format as LlmFormat,
+    urls: parseJson(row.urls),
+    modelName: row.model_name,
+    temperature: row.temperature,
+    maxTokens: row.max_tokens,
+    deploymentName: row.deployment_name,
+    apiVersion: row.api_version,
+    metadata: parseJson(row.metadata),
+    displayTags: parseJson(row.display_tags),
+    isDefault: Boolean(row.is_default),
+    isGlobal: Boolean(row.is_global),
+    isZdr: Boolean(row.is_zdr),
+    reasoningEffort: row.reasoning_effort as ReasoningEffort,
+    reasoningFormat: row.reasoning_format as ReasoningFormat,
+    createdByOrganizationId: row.created_by_organization_id,
+    createdAt: iso(row.created_at),
+    updatedAt: isoOrNull(row.updated_at),
+    hasSecret: row.secret_sealed !== null,
+    secretUpdatedAt: isoOrNull(row.secret_updated_at),
+    sealedSecret: row.secret_sealed,
+    version: row.version,
+  }
+}
+
+export function toRow(llm: StoredLlm): Insertable<LlmsTable> {
+  return {
+    id: llm.id,
+    display_name: llm.displayName,
+    description: llm.description,
+    llm_format: llm.llmFormat,
+    urls: JSON.stringify(llm.urls),
+    model_name: llm.modelName,
+    temperature: llm.temperature,
+    max_tokens: llm.maxTokens,
+    deployment_name: llm.deploymentName,
+    api_version: llm.apiVersion,
+    metadata: JSON.stringify(llm.metadata),
+    display_tags: JSON.stringify(llm.displayTags),
+    is_default: llm.isDefault ? 1 : 0,
+    is_global: llm.isGlobal ? 1 : 0,
+    is_zdr: llm.isZdr ? 1 : 0,
+    reasoning_effort: llm.reasoningEffort,
+    reasoning_format: llm.reasoningFormat,
+    created_by_organization_id: llm.createdByOrganizationId,
+    created_at: llm.createdAt,
+    updated_at: llm.updatedAt,
+    secret_sealed: llm.sealedSecret,
+    secret_key_id: llm.sealedSecret === null ? null : (llm.sealedSecret.split('.')[1] ?? null),
+    secret_updated_at: llm.secretUpdatedAt,
+    version: llm.version,
+    search_text: searchTextOf(llm),
+  }
+}
+
+/**
+ * Runs `work` in a transaction that holds the write lock from its first statement: SQLite's
+ * BEGIN IMMEDIATE (so a read never has to be upgraded to a write), PostgreSQL's row locks.
+ */
+export async function inWriteTransaction<T>(
+  storage: Storage,
+  work: (trx: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  if (storage.dialect === 'postgres') {
+    return storage.db.transaction().execute((trx: Transaction<Database>) => work(trx))
+  }
+  return storage.db.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection)
+    try {
+      const result = await work(connection)
+      await sql`commit`.execute(connection)
+      return result
+    } catch (error) {
+      await sql`rollback`.execute(connection)
+      throw error
+    }
+  })
+}
+
+export class KyselyLlmRepository implements LlmRepository {
+  private readonly db: Kysely<Database>
+  private readonly dialect: DialectName
+
+  constructor(private readonly storage: Storage) {
+    this.db = storage.db
+    this.dialect = storage.dialect
+  }
+
+  async list(query: ListQuery): Promise<ListResult> {
+    let filtered = this.db
+      .selectFrom('llms')
+      .where((eb) =>
+        eb.or([eb('created_by_organization_id', '=', query.organizationId), eb('is_global', '=', sql.lit(true))]),
+      )
+    if (!query.includeDefaults) filtered = filtered.where('is_default', '=', sql.lit(false))
+    if (query.search !== null && query.search !== '') {
+      filtered = filtered.where(sql<boolean>`search_text like ${containsPattern(query.search)} escape '\\'`)
+    }
+    const [rows, count] = await Promise.all([
+      filtered
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(query.limit)
+        .offset(query.offset)
+        .execute(),
+      filtered.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    ])
+    return { items: rows.map(fromRow), total: Number(count.total) }
+  }
+
+  async findById(id: string): Promise<StoredLlm | undefined> {
+    const row = await this.db.selectFrom('llms').selectAll().where('id', '=', id).executeTakeFirst()
+    return row === undefined ? undefined : fromRow(row)
+  }
+
+  async insert(llm: StoredLlm): Promise<void> {
+    await this.db.insertInto('llms').values(toRow(llm)).execute()
+  }
+
+  /** Inserts records that are not there yet (by id); returns how many were new. */
+  async insertMissing(llms: StoredLlm[]): Promise<number> {
+    if (llms.length === 0) return 0
+    const result = await this.db
+      .insertInto('llms')
+      .values(llms.map(toRow))
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst()
+    return Number(result.numInsertedOrUpdatedRows ?? 0)
+  }
+
+  async modify(id: string, decide: Decide): Promise<StoredLlm | undefined> {
+    return inWriteTransaction(this.storage, async (trx) => {
+      let select = trx.selectFrom('llms').selectAll().where('id', '=', id)
+      if (this.dialect === 'postgres') select = select.forUpdate()
+      const row = await select.executeTakeFirst()
+      const current = row === undefined ? undefined : fromRow(row)
+      const next = decide(current)
+      if (next === null || current === undefined) return current
+      const written: StoredLlm = { ...next, id, version: current.version + 1 }
+      const { id: _id, ...columns } = toRow(written)
+      await trx.updateTable('llms').set(columns).where('id', '=', id).execute()
+      return written
+    })
+  }
+
+  async remove(id: string, check: (current: StoredLlm | undefined) => void): Promise<void> {
+    await inWriteTransaction(this.storage, async (trx) => {
+      let select = trx.selectFrom('llms').selectAll().where('id', '=', id)
+      if (this.dialect === 'postgres') select = select.forUpdate()
+      const row = await select.executeTakeFirst()
+      check(row === undefined ? undefined : fromRow(row))
+      await trx.deleteFrom('llms').where('id', '=', id).execute()
+    })
+  }
+}

@@ -1,0 +1,23 @@
+/** Runs the migrations kept in src/storage/migrations, in order, once. */
+import { Migrator, type Migration, type MigrationProvider } from 'kysely'
+import type { Storage } from './database.js'
+import { initial } from './migrations/0001-initial.js'
+import type { DialectName } from './schema.js'
+
+function migrationsFor(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001-initial': initial(dialect),
+  }
+}
+
+/**
+ * Brings the schema up to date. On PostgreSQL, Kysely's migrator holds an advisory lock while it
+ * runs, so instances that start at the same moment migrate once and the others wait.
+ */
+export async function migrateToLatest(storage: Storage): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrationsFor(storage.dialect) }
+  const migrator = new Migrator({ db: storage.db, provider })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error !== undefined) throw error instanceof Error ? error : new Error(String(error))
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

@@ -1,0 +1,64 @@
+/** The tables as Kysely sees them. Read types cover both dialects (SQLite text/integers, PostgreSQL jsonb/boolean/timestamptz). */
+import type { ColumnType } from 'kysely'
+
+/** Written as ISO 8601 text; read back as text (SQLite) or Date (PostgreSQL). */
+type Timestamp = ColumnType<string | Date, string, string>
+type NullableTimestamp = ColumnType<string | Date | null, string | null, string | null>
+/** Written as 1/0, which both dialects accept; read back as number (SQLite) or boolean (PostgreSQL). */
+type Flag = ColumnType<number | boolean, number, number>
+/** Written as JSON text; read back as text (SQLite) or parsed (PostgreSQL jsonb). */
+type Json = ColumnType<unknown, string, string>
+
+export interface OrganizationsTable {
+  id: string
+  name: string
+  created_at: Timestamp
+}
+
+export interface ApiKeysTable {
+  id: string
+  organization_id: string
+  hash: string
+  /** Comma-separated permissions, e.g. `llms:read,llms:write`. */
+  permissions: string
+  created_at: Timestamp
+  revoked_at: NullableTimestamp
+}
+
+export interface LlmsTable {
+  id: string
+  display_name: string
+  description: string | null
+  llm_format: string
+  urls: Json
+  model_name: string | null
+  temperature: number | null
+  max_tokens: number | null
+  deployment_name: string | null
+  api_version: string | null
+  metadata: Json
+  display_tags: Json
+  is_default: Flag
+  is_global: Flag
+  is_zdr: Flag
+  reasoning_effort: string
+  reasoning_format: string
+  created_by_organization_id: string | null
+  created_at: Timestamp
+  updated_at: NullableTimestamp
+  secret_sealed: string | null
+  secret_key_id: string | null
+  secret_updated_at: NullableTimestamp
+  version: number
+  /** Lower-cased displayName, modelName and description, for substring search. */
+  search_text: string
+}
+
+export interface Database {
+  organizations: OrganizationsTable
+  api_keys: ApiKeysTable
+  llms: LlmsTable
+}
+
+export type DialectName = 'sqlite' | 'postgres'
+
