@@ -79,7 +79,7 @@ function describe(error: ErrorObject): FieldProblem {
   }
 }
 
-/** Turns ajv's errors into one problem per field and message, in order. */
+/** Turns ajv's errors into one problem per offending field, in order. */
 export function fieldProblems(errors: ErrorObject[], part: string): FieldProblem[] {
   const seen = new Set<string>()
   const problems: FieldProblem[] = []
@@ -89,9 +89,9 @@ export function fieldProblems(errors: ErrorObject[], part: string): FieldProblem
       problem.field = part
       if (error.keyword === 'type' && part === 'body') problem.message = 'must be a JSON object'
     }
-    const key = `${problem.field}\0${problem.message}`
-    if (!seen.has(key)) problems.push(problem)
-    seen.add(key)
+    // One problem a field: the first rule it breaks says enough to fix it.
+    if (!seen.has(problem.field)) problems.push(problem)
+    seen.add(problem.field)
   }
   return problems
 }

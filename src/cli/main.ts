@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+/** `llm-registry`: the operators' command line, on the same DATABASE_URL as the server. */
+import { realpathSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { ConfigError, DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../config.js'
+import { AppError } from '../domain/errors.js'
+import { openDatabase, type Storage } from '../storage/database.js'
+import { KyselyLlmRepository } from '../storage/llm-repository.js'
+import { OrgRepository } from '../storage/org-repository.js'
+import { prepareDatabase } from '../storage/prepare.js'
+import { copyDatabase } from '../storage/copy.js'
+
+export interface CliIo {
+  out: (text: string) => void
+  err: (text: string) => void
+  env: NodeJS.ProcessEnv
+}
+
+const USAGE = `Usage: llm-registry <command>
+
+  orgs create <name>                 create an organization; prints its id
+  orgs list                          list organizations
+  keys create --org <id|name> [--read-only]
+                                     create an API key; prints the raw key once, nothing else
+  keys list --org <id|name>          list an organization's keys (never the keys themselves)
+  keys revoke <key-id>               revoke a key at once
+  llms flag <id> [--global|--no-global] [--zdr|--no-zdr] [--tags a,b]
+                                     set the service-managed fields of an LLM
+  db copy --from <url> --to <url> [--force]
+                                     copy organizations, keys and LLMs between databases
+
+The database is DATABASE_URL (default sqlite:./data/llm-registry.db); it is created and
+migrated when new.`
+
+class UsageError extends Error {}
+
+async function withStorage<T>(io: CliIo, work: (storage: Storage) => Promise<T>): Promise<T> {
+  // The CLI never opens a secret, so it needs the database and not the encryption key.
+  const storage = openDatabase(parseDatabaseUrl(io.env.DATABASE_URL || DEFAULT_DATABASE_URL))
+  try {
+    await prepareDatabase(storage, { createFirstOrganization: false })
+    return await work(storage)
+  } finally {
+    await storage.close()
+  }
+}
+
+async function findOrg(orgs: OrgRepository, idOrName: string | undefined) {
+  if (idOrName === undefined) throw new UsageError('--org <id|name> is required')
+  const org = await orgs.findOrganization(idOrName)
+  if (org === undefined) throw new UsageError(`no organization with id or name "${idOrName}"`)
+  return org
+}
+
+/** Runs one command; returns the process exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    allowNegative: true,
+    strict: true,
+    options: {
+      org: { type: 'string' },
+      'read-only': { type: 'boolean' },
+      global: { type: 'boolean' },
+      zdr: { type: 'boolean' },
+      tags: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      force: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  const [group, action, arg] = positionals
+  if (values.help || group === undefined) {
+    io.out(`${USAGE}\n`)
+    return 0
+  }
+  const command = `${group} ${action ?? ''}`.trim()
+  switch (command) {
+    case 'orgs create': {
+      if (arg === undefined || arg.trim() === '') throw new UsageError('orgs create needs a name')
+      return withStorage(io, async (storage) => {
+        const orgs = new OrgRepository(storage.db)
+        if ((await orgs.findOrganization(arg)) !== undefined) throw new UsageError(`organization "${arg}" exists already`)
+        const org = await orgs.createOrganization(arg)
+        io.err(`created organization "${org.name}"\n`)
+        io.out(`${org.id}\n`)
+        return 0
+      })
+    }
+    case 'orgs list':
+      return withStorage(io, async (storage) => {
+        for (const org of await new OrgRepository(storage.db).listOrganizations()) {
+          io.out(`${org.id}\t${org.name}\t${org.createdAt}\n`)
+        }
+        return 0
+      })
+    case 'keys create':
+      return withStorage(io, async (storage) => {
+        const orgs = new OrgRepository(storage.db)
+        const org = await findOrg(orgs, values.org)
+        const permissions = values['read-only'] ? (['llms:read'] as const) : (['llms:read', 'llms:write'] as const)
+        const key = await orgs.createApiKey(org.id, permissions)
+        io.err(`created key ${key.id} for "${org.name}" with ${permissions.join(', ')}; it is shown this once\n`)
+        io.out(`${key.raw}\n`)
+        return 0
+      })
+    case 'keys list':
+      return withStorage(io, async (storage) => {
+        const orgs = new OrgRepository(storage.db)
+        const org = await findOrg(orgs, values.org)
+        for (const key of await orgs.listApiKeys(org.id)) {
+          const state = key.revokedAt === null ? 'active' : `revoked ${key.revokedAt}`
+          io.out(`${key.id}\t${key.permissions.join(',')}\t${key.createdAt}\t${state}\n`)
+        }
+        return 0
+      })
+    case 'keys revoke': {
+      if (arg === undefined) throw new UsageError('keys revoke needs a key id')
+      return withStorage(io, async (storage) => {
+        if (!(await new OrgRepository(storage.db).revokeApiKey(arg))) {
+          throw new UsageError(`no active key with id "${arg}"`)
+        }
+        io.err(`revoked key ${arg}\n`)
+        return 0
+      })
+    }
+    case 'llms flag': {
+      if (arg === undefined) throw new UsageError('llms flag needs an LLM id')
+      const tags = values.tags?.split(',').map((t) => t.trim()).filter((t) => t !== '')
+      if (values.global === undefined && values.zdr === undefined && tags === undefined) {
+        throw new UsageError('llms flag needs --global/--no-global, --zdr/--no-zdr or --tags')
+      }
+      return withStorage(io, async (storage) => {
+        const updated = await new KyselyLlmRepository(storage).modify(arg, (current) => {
+          if (current === undefined) return null
+          return {
+            ...current,
+            isGlobal: values.global ?? current.isGlobal,
+            isZdr: values.zdr ?? current.isZdr,
+            displayTags: tags ?? current.displayTags,
+            updatedAt: new Date().toISOString(),
+          }
+        })
+        if (updated === undefined) throw new UsageError(`no LLM with id "${arg}"`)
+        io.out(
+          `${updated.id}\tisGlobal=${updated.isGlobal}\tisZdr=${updated.isZdr}\tdisplayTags=${updated.displayTags.join(',')}\n`,
+        )
+        return 0
+      })
+    }
+    case 'db copy': {
+      if (values.from === undefined || values.to === undefined) throw new UsageError('db copy needs --from and --to')
+      const report = await copyDatabase(values.from, values.to, { force: values.force ?? false })
+      for (const [table, count] of Object.entries(report)) io.out(`${table}\t${count}\n`)
+      io.err('copied; counts verified on the target\n')
+      return 0
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`)
+  }
+}
+
+async function main(): Promise<void> {
+  const io: CliIo = {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    env: process.env,
+  }
+  try {
+    process.exitCode = await runCli(process.argv.slice(2), io)
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof AppError) {
+      io.err(`llm-registry: ${error.message}\n`)
+      process.exitCode = 2
+    } else if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      io.err(`llm-registry: ${error.message}\n\n${USAGE}\n`)
+      process.exitCode = 2
+    } else {
+      io.err(`llm-registry: ${error instanceof Error ? error.message : String(error)}\n`)
+      process.exitCode = 1
+    }
+  }
+}
+
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main()
+}

@@ -1,0 +1,90 @@
+/** Copies every organization, key and LLM from one database to another (secrets stay sealed). */
+import type { Kysely } from 'kysely'
+import { parseDatabaseUrl } from '../config.js'
+import { DEFAULT_LLMS } from '../domain/default-llms.js'
+import { openDatabase, type Storage } from './database.js'
+import { fromRow, inWriteTransaction, toRow } from './llm-repository.js'
+import { prepareDatabase } from './prepare.js'
+import type { Database } from './schema.js'
+
+export type CopyReport = Record<'organizations' | 'api_keys' | 'llms', number>
+
+const BATCH = 500
+const TABLES = ['organizations', 'api_keys', 'llms'] as const
+
+async function counts(db: Kysely<Database>): Promise<CopyReport> {
+  const report = { organizations: 0, api_keys: 0, llms: 0 }
+  for (const table of TABLES) {
+    const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    report[table] = Number(row.n)
+  }
+  return report
+}
+
+/** True when the target holds nothing but the built-in defaults that every start seeds. */
+async function isEmpty(db: Kysely<Database>): Promise<boolean> {
+  const defaults = DEFAULT_LLMS.map((llm) => llm.id)
+  const { organizations, api_keys } = await counts(db)
+  const other = await db.selectFrom('llms').select('id').where('id', 'not in', defaults).limit(1).execute()
+  return organizations === 0 && api_keys === 0 && other.length === 0
+}
+
+function timestamp(value: string | Date | null): string | null {
+  return value instanceof Date ? value.toISOString() : value
+}
+
+async function copyRows(source: Storage, target: Kysely<Database>): Promise<void> {
+  const orgs = await source.db.selectFrom('organizations').selectAll().orderBy('id').execute()
+  for (let i = 0; i < orgs.length; i += BATCH) {
+    const rows = orgs.slice(i, i + BATCH).map((o) => ({ id: o.id, name: o.name, created_at: timestamp(o.created_at) ?? '' }))
+    await target.insertInto('organizations').values(rows).execute()
+  }
+  const keys = await source.db.selectFrom('api_keys').selectAll().orderBy('id').execute()
+  for (let i = 0; i < keys.length; i += BATCH) {
+    const rows = keys.slice(i, i + BATCH).map((k) => ({
+      ...k,
+      created_at: timestamp(k.created_at) ?? '',
+      revoked_at: timestamp(k.revoked_at),
+    }))
+    await target.insertInto('api_keys').values(rows).execute()
+  }
+  // LLMs in pages by id, so memory stays flat however large the source is.
+  let after = ''
+  for (;;) {
+    const page = await source.db.selectFrom('llms').selectAll().where('id', '>', after).orderBy('id').limit(BATCH).execute()
+    if (page.length === 0) break
+    await target.insertInto('llms').values(page.map((row) => toRow(fromRow(row)))).execute()
+    after = (page[page.length - 1] as (typeof page)[0]).id
+  }
+}
+
+/**
+ * Copies `from` into `to` (created and migrated when new). Refuses a target that holds data
+ * unless `force`, which replaces the target's content. Verifies the counts afterwards.
+ */
+export async function copyDatabase(from: string, to: string, options: { force: boolean }): Promise<CopyReport> {
+  const source = openDatabase(parseDatabaseUrl(from))
+  const target = openDatabase(parseDatabaseUrl(to))
+  try {
+    await prepareDatabase(source, { createFirstOrganization: false })
+    await prepareDatabase(target, { createFirstOrganization: false })
+    if (!options.force && !(await isEmpty(target.db))) {
+      throw new Error('the target database holds data already; pass --force to replace it')
+    }
+    await inWriteTransaction(target, async (trx) => {
+      await trx.deleteFrom('llms').execute()
+      await trx.deleteFrom('api_keys').execute()
+      await trx.deleteFrom('organizations').execute()
+      await copyRows(source, trx)
+    })
+    const [expected, actual] = [await counts(source.db), await counts(target.db)]
+    for (const table of TABLES) {
+      if (expected[table] !== actual[table]) {
+        throw new Error(`copy verification failed: ${table} has ${actual[table]} rows on the target, ${expected[table]} on the source`)
+      }
+    }
+    return actual
+  } finally {
+    await Promise.all([source.close(), target.close()])
+  }
+}
