@@ -12,6 +12,7 @@ import type { SecretSealer } from './domain/ports.js'
 import { installAuth, type ApiKeyStore } from './http/auth.js'
 import { ErrorBody } from './http/error-schema.js'
 import { installErrorHandlers } from './http/errors.js'
+import { installTextGuard } from './http/text-guard.js'
 import { validatorCompiler } from './http/validation.js'
 import { registerHealthRoutes } from './routes/health.js'
 import { registerLlmRoutes } from './routes/llms/index.js'
@@ -72,6 +73,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       ...(deps.logStream !== undefined && { stream: deps.logStream }),
     },
     bodyLimit: BODY_LIMIT,
+    // Long enough that the schema, not the router, answers an over-long id (with a 400 naming it).
+    maxParamLength: 2048,
     // An upstream proxy's request id is kept when it is safe to log; otherwise a fresh one.
     genReqId: (req) => {
       const given = req.headers['x-request-id']
@@ -94,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     reply.header('x-request-id', request.id)
   })
   installErrorHandlers(app)
+  installTextGuard(app)
   installAuth(app, deps.apiKeys ?? new OrgRepository(deps.storage.db))
 
   await app.register(swagger, {

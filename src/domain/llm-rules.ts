@@ -45,6 +45,31 @@ export function upstreamUrlProblem(value: string): string | null {
   return null
 }
 
+const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/**
+ * Every string (and object key) inside a value that is not storable text: NUL characters and
+ * lone UTF-16 surrogates, which PostgreSQL refuses and SQLite would store differently than sent.
+ */
+export function unstorableTextFields(value: unknown, path = ''): FieldProblem[] {
+  const problems: FieldProblem[] = []
+  const visit = (v: unknown, at: string): void => {
+    if (typeof v === 'string') {
+      if (UNSTORABLE_TEXT.test(v)) problems.push({ field: at, message: 'must not contain NUL characters or lone surrogates' })
+    } else if (Array.isArray(v)) {
+      v.forEach((item, i) => visit(item, `${at}[${i}]`))
+    } else if (v !== null && typeof v === 'object') {
+      for (const [key, child] of Object.entries(v)) {
+        const childPath = at === '' ? key : `${at}.${key}`
+        if (UNSTORABLE_TEXT.test(key)) problems.push({ field: at === '' ? '(key)' : at, message: 'keys must not contain NUL characters or lone surrogates' })
+        else visit(child, childPath)
+      }
+    }
+  }
+  visit(value, path)
+  return problems
+}
+
 /** Why a metadata object is refused (size, depth), or null. */
 export function metadataProblem(value: JsonObject): string | null {
   if (jsonDepth(value) > LIMITS.metadataDepth) {

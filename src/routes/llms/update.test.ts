@@ -434,3 +434,28 @@ function nest(levels: number): Record<string, unknown> {
   for (let i = 1; i < levels; i++) value = { child: value }
   return value
 }
+
+describe('PUT /v1/llms/{id}: text no backend can store', () => {
+  test.each([
+    ['a NUL in displayName', '{"displayName": "a\\u0000b"}', 'displayName'],
+    ['a lone surrogate in description', '{"description": "x\\ud800y"}', 'description'],
+    ['a NUL deep in metadata', '{"metadata": {"a": [{"b": "\\u0000"}]}}', 'metadata.a[0].b'],
+    ['a lone low surrogate in a metadata key', '{"metadata": {"\\udc00": 1}}', 'metadata'],
+  ])('%s answers 400 naming the field and changes nothing', async (_name, raw, field) => {
+    const { t, llm } = await fixture()
+    const before = await h.stored(llm.id)
+    const reply = await h.request('PUT', `/v1/llms/${llm.id}`, { key: t.key, raw })
+    expect(reply.status, reply.text).toBe(400)
+    expect(reply.body.details.map((d: any) => d.field)).toEqual([field])
+    expect(await h.stored(llm.id)).toEqual(before)
+  })
+
+  test('well-formed non-ASCII text (emoji, CJK, RTL) is stored and returned exactly', async () => {
+    const { t, llm } = await fixture()
+    const text = 'Ünïcödé 🙂 漢字 עברית'
+    const reply = await h.put(`/v1/llms/${llm.id}`, t.key, { displayName: text, metadata: { [text]: text } })
+    expect(reply.status).toBe(200)
+    const again = (await h.get(`/v1/llms/${llm.id}`, t.key)).body
+    expect([again.displayName, again.metadata]).toEqual([text, { [text]: text }])
+  })
+})
