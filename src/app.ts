@@ -91,6 +91,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler(SHARED_SCHEMAS))
+  // JSON only: anything else is a 415, text/plain included (Fastify parses it by default).
+  app.removeContentTypeParser('text/plain')
   for (const schema of [...SHARED_SCHEMAS, ErrorBody] as TSchema[]) app.addSchema(schema)
 
   app.addHook('onRequest', async (request, reply) => {

@@ -1,0 +1,204 @@
+/** The HTTP envelope: body limits, content types, error bodies, request ids, secrets in logs. */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { startHarness, stopHarness, validLlm, type Harness } from '../testing/harness.js'
+
+let h: Harness
+beforeAll(async () => {
+  h = await startHarness()
+})
+afterAll(() => stopHarness(h))
+
+describe('request bodies', () => {
+  test('a body over 64 KiB answers 413 JSON and changes nothing', async () => {
+    const t = await h.tenant()
+    const llm = await h.createLlm(t.key)
+    const before = await h.stored(llm.id)
+    const reply = await h.put(`/v1/llms/${llm.id}`, t.key, { description: 'x'.repeat(70 * 1024) })
+    expect(reply.status).toBe(413)
+    expect(reply.body).toEqual({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: 'Request body is larger than the limit of 65536 bytes',
+    })
+    expect(await h.stored(llm.id)).toEqual(before)
+  })
+
+  test.each([['text/plain'], ['application/x-www-form-urlencoded'], ['application/xml']])(
+    'Content-Type %s answers 415 JSON and changes nothing',
+    async (type) => {
+      const t = await h.tenant()
+      const llm = await h.createLlm(t.key)
+      const before = await h.stored(llm.id)
+      const reply = await h.request('PUT', `/v1/llms/${llm.id}`, {
+        key: t.key,
+        raw: '{"temperature": 0.5}',
+        headers: { 'content-type': type },
+      })
+      expect(reply.status).toBe(415)
+      expect(reply.body.message).toBe('Content-Type must be application/json')
+      expect(await h.stored(llm.id)).toEqual(before)
+    },
+  )
+
+  test('application/json; charset=utf-8 is accepted', async () => {
+    const t = await h.tenant()
+    const llm = await h.createLlm(t.key)
+    const reply = await h.request('PUT', `/v1/llms/${llm.id}`, {
+      key: t.key,
+      raw: '{"temperature": 0.5}',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    })
+    expect(reply.status).toBe(200)
+  })
+
+  test('malformed JSON answers 400 "Malformed JSON body" without echoing any of the input', async () => {
+    const t = await h.tenant()
+    const llm = await h.createLlm(t.key)
+    const before = await h.stored(llm.id)
+    const reply = await h.request('PUT', `/v1/llms/${llm.id}`, { key: t.key, raw: '{"secret": sk-unquoted-leak' })
+    expect(reply.status).toBe(400)
+    expect(reply.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'Malformed JSON body' })
+    expect(reply.text).not.toContain('sk-unquoted-leak')
+    expect(await h.stored(llm.id)).toEqual(before)
+  })
+
+  test.each([
+    ['an empty body with a JSON content type', ''],
+    ['a JSON array', '[]'],
+    ['a JSON string', '"x"'],
+    ['JSON null', 'null'],
+    ['a JSON number', '1'],
+  ])('%s answers 400', async (_name, raw) => {
+    const t = await h.tenant()
+    const llm = await h.createLlm(t.key)
+    const reply = await h.request('PUT', `/v1/llms/${llm.id}`, { key: t.key, raw })
+    expect(reply.status).toBe(400)
+    expect(reply.headers.get('content-type')).toMatch(/^application\/json/)
+    expect(typeof reply.body.message).toBe('string')
+  })
+
+  test('a PUT with no body at all answers 400 "body must be a JSON object"', async () => {
+    const t = await h.tenant()
+    const llm = await h.createLlm(t.key)
+    const reply = await h.request('PUT', `/v1/llms/${llm.id}`, { key: t.key })
+    expect(reply.status).toBe(400)
+    expect(reply.body.details).toEqual([{ field: 'body', message: 'must be a JSON object' }])
+  })
+})
+
+describe('errors and request ids', () => {
+  test('every response carries X-Request-Id, errors and unknown routes included', async () => {
+    const t = await h.tenant()
+    for (const [method, path, key] of [
+      ['GET', '/v1/llms', t.key],
+      ['GET', '/v1/llms', undefined],
+      ['GET', '/v1/nothing-here', t.key],
+      ['GET', '/healthz', undefined],
+      ['PUT', '/v1/llms/absent', t.key],
+    ] as const) {
+      const reply = await h.request(method, path, { key, body: method === 'PUT' ? {} : undefined })
+      expect(reply.headers.get('x-request-id'), `${method} ${path}`).toMatch(/^[0-9a-f-]{36}$/)
+    }
+  })
+
+  test("a caller's safe X-Request-Id is kept; an unsafe one is replaced", async () => {
+    const kept = await h.request('GET', '/healthz', { headers: { 'x-request-id': 'trace-abc.123' } })
+    expect(kept.headers.get('x-request-id')).toBe('trace-abc.123')
+    const replaced = await h.request('GET', '/healthz', { headers: { 'x-request-id': 'bad id with spaces' } })
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  test('an unknown route answers 404 JSON, never HTML', async () => {
+    const reply = await h.get('/v2/whatever')
+    expect(reply.status).toBe(404)
+    expect(reply.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Route not found' })
+  })
+})
+
+describe('secrets', () => {
+  test('a secret never appears in any response body, header or log line', async () => {
+    const secret = 'sk-NEVER-SHOWN-4242-abcdef'
+    const t = await h.tenant()
+    const created = await h.post('/v1/llms', t.key, validLlm({ secret }))
+    const id = created.body.id
+    await h.put(`/v1/llms/${id}`, t.key, { secret: `${secret}-rotated` })
+    await h.put(`/v1/llms/${id}`, t.key, { secret, temperature: 9 })
+    await h.put(`/v1/llms/${id}`, t.key, { secret, bogus: 1 })
+    await h.request('PUT', `/v1/llms/${id}`, { key: t.key, raw: `{"secret": "${secret}", }` })
+    await h.put(`/v1/llms/${id}`, t.readKey, { secret })
+    await h.get(`/v1/llms/${id}`, t.key)
+    await h.get('/v1/llms', t.key)
+    await h.post('/v1/llms', t.key, validLlm({ secret, urls: [] }))
+    await h.delete(`/v1/llms/${id}`, t.key)
+    const everything = [...h.replies, ...h.logs].join('\n')
+    expect(h.replies.length).toBeGreaterThan(8)
+    expect(h.logs.length).toBeGreaterThan(8)
+    expect(everything).not.toContain(secret)
+    // The API key is a credential too: it must not be logged either.
+    expect(h.logs.join('\n')).not.toContain(t.key)
+  })
+
+  test('the stored value is sealed (AES-256-GCM), not plain, and bound to its record', async () => {
+    const t = await h.tenant()
+    const llm = await h.createLlm(t.key, { secret: 'sk-sealed-check-99' })
+    const other = await h.createLlm(t.key)
+    const stored = await h.stored(llm.id)
+    expect(stored?.sealedSecret).toMatch(/^v1\.[0-9a-f]{16}\./)
+    expect(stored?.sealedSecret).not.toContain('sk-sealed-check-99')
+    expect(h.box.open(stored?.sealedSecret ?? '', llm.id)).toBe('sk-sealed-check-99')
+    expect(() => h.box.open(stored?.sealedSecret ?? '', other.id)).toThrow()
+  })
+})
+
+describe('around the API', () => {
+  test('/healthz answers 200 and /readyz answers 200 while the database is reachable, without auth', async () => {
+    expect((await h.get('/healthz')).body).toEqual({ status: 'ok' })
+    expect((await h.get('/readyz')).body).toEqual({ status: 'ready' })
+  })
+
+  test('/openapi.json is OpenAPI 3.1 with every operation, the LLM component and bearer security', async () => {
+    const reply = await h.get('/openapi.json')
+    expect(reply.status).toBe(200)
+    const doc = reply.body
+    expect(doc.openapi).toBe('3.1.0')
+    expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/readyz', '/v1/llms', '/v1/llms/{id}'])
+    expect(Object.keys(doc.paths['/v1/llms/{id}']).sort()).toEqual(['delete', 'get', 'put'])
+    expect(doc.paths['/v1/llms/{id}'].put.operationId).toBe('updateLlm')
+    expect(doc.components.schemas.LLM.properties.temperature.type).toEqual(['number', 'null'])
+    expect(doc.components.schemas.LLM.properties).not.toHaveProperty('secret')
+    expect(doc.components.securitySchemes.BearerAuth).toEqual({ type: 'http', scheme: 'bearer' })
+    const update = doc.paths['/v1/llms/{id}'].put.requestBody.content['application/json'].schema
+    expect(update.additionalProperties).toBe(false)
+    expect(update.properties.secret.writeOnly).toBe(true)
+    expect(update.properties.temperature.maximum).toBe(2)
+  })
+
+  test('/docs serves a browsable reference', async () => {
+    const reply = await h.request('GET', '/docs/')
+    expect(reply.status).toBe(200)
+    expect(reply.headers.get('content-type')).toMatch(/text\/html/)
+  })
+})
+
+describe('faults', () => {
+  test('a failure inside answers 500 "Server error" with nothing of its cause, and logs it with the request id', async () => {
+    const broken = await startHarness()
+    try {
+      const t = await broken.tenant()
+      // Close the database under the running server: every query now fails.
+      await broken.requireStorage().db.destroy()
+      const reply = await broken.get('/v1/llms/anything', undefined)
+      expect(reply.status).toBe(401)
+      const failed = await broken.request('GET', '/v1/llms', { key: t.key })
+      expect([500, 503]).toContain(failed.status)
+      expect(Object.keys(failed.body).sort()).toEqual(['error', 'message', 'statusCode'])
+      expect(failed.body.message).toMatch(/^(Server error|Database unavailable, try again shortly)$/)
+      const requestId = failed.headers.get('x-request-id') ?? ''
+      const logged = broken.logs.filter((line) => line.includes(requestId) && line.includes('"level":50'))
+      expect(logged.length).toBe(1)
+    } finally {
+      await broken.app?.close()
+      await broken.database.drop()
+    }
+  })
+})
