@@ -74,7 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     bodyLimit: BODY_LIMIT,
     // Long enough that the schema, not the router, answers an over-long id (with a 400 naming it).
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
     // An upstream proxy's request id is kept when it is safe to log; otherwise a fresh one.
     genReqId: (req) => {
       const given = req.headers['x-request-id']

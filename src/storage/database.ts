@@ -47,6 +47,8 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     connectionString: config.url,
     max: config.poolMax,
     connectionTimeoutMillis: 5000,
+    // Names the service's sessions in pg_stat_activity, for operators (and the fault tests).
+    application_name: 'llm-registry',
     idleTimeoutMillis: 30_000,
   })
   // Without a listener, an idle client's error (e.g. the server restarted) would crash the process.

@@ -2,11 +2,13 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely'
 import type { Storage } from './database.js'
 import { initial } from './migrations/0001-initial.js'
+import { searchIndex } from './migrations/0002-search-index.js'
 import type { DialectName } from './schema.js'
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-initial': initial(dialect),
+    '0002-search-index': searchIndex(dialect),
   }
 }
 

@@ -24,7 +24,8 @@ function exited(child: ChildProcess): Promise<number | null> {
 /** Starts the server on a free port; resolves once it listens (or rejects with its output). */
 export async function startServer(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, [SERVER_JS], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    // The listening address is read from the info-level log line, so the level stays at info.
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
