@@ -50,9 +50,16 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     // Names the service's sessions in pg_stat_activity, for operators (and the fault tests).
     application_name: 'llm-registry',
     idleTimeoutMillis: 30_000,
+    // A query on a connection that silently died (a network partition sends no reset) fails
+    // after this long instead of holding its request forever.
+    query_timeout: 15_000,
+    keepAlive: true,
   })
-  // Without a listener, an idle client's error (e.g. the server restarted) would crash the process.
+  // Without these listeners, a connection the server drops (restart, pg_terminate_backend) would
+  // emit an unhandled 'error' and crash the process: idle ones through the pool, checked-out ones
+  // (between two queries of a request) through the client. The failed query itself still rejects.
   pool.on('error', (error) => options.onPoolError?.(error))
+  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)))
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   return {
     db,
