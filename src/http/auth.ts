@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Actor, Permission } from '../domain/access.js'
 import { AppError } from '../domain/errors.js'
-import { apiKeyId, apiKeyMatches } from '../crypto/api-keys.js'
+import { apiKeyId, apiKeyMatches, hashApiKey } from '../crypto/api-keys.js'
 import type { StoredApiKey } from '../storage/org-repository.js'
 
 declare module 'fastify' {
@@ -21,24 +21,63 @@ export interface ApiKeyStore {
 
 const UNAUTHENTICATED = 'Invalid or missing API key'
 
+/**
+ * Remembers keys that authenticated, for a few seconds, so that most requests cost no database
+ * round trip. It is keyed by the hash of the whole presented key, so only that exact key hits an
+ * entry; a key revoked elsewhere stops working here within `ttlMs`.
+ */
+export class AuthCache {
+  private readonly entries = new Map<string, { actor: Actor; expires: number }>()
+
+  constructor(
+    readonly ttlMs: number,
+    private readonly max = 10_000,
+  ) {}
+
+  get(hash: string, now: number): Actor | undefined {
+    const entry = this.entries.get(hash)
+    if (entry === undefined) return undefined
+    if (entry.expires > now) return entry.actor
+    this.entries.delete(hash)
+    return undefined
+  }
+
+  set(hash: string, actor: Actor, now: number): void {
+    if (this.ttlMs <= 0) return
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string)
+    this.entries.set(hash, { actor, expires: now + this.ttlMs })
+  }
+
+  /** Forgets a key at once (a revocation made through this process). */
+  forgetKey(keyId: string): void {
+    for (const [hash, entry] of this.entries) if (entry.actor.keyId === keyId) this.entries.delete(hash)
+  }
+}
+
 /** The actor behind an Authorization header; one answer for every kind of failure. */
-export async function authenticate(store: ApiKeyStore, header: string | undefined): Promise<Actor> {
+export async function authenticate(store: ApiKeyStore, header: string | undefined, cache?: AuthCache): Promise<Actor> {
   const match = header === undefined ? null : /^Bearer +(\S+) *$/i.exec(header)
   const raw = match?.[1]
   const id = raw === undefined ? undefined : apiKeyId(raw)
   if (raw === undefined || id === undefined) throw new AppError('unauthenticated', UNAUTHENTICATED)
+  const now = Date.now()
+  const hash = hashApiKey(raw)
+  const cached = cache?.get(hash, now)
+  if (cached !== undefined) return cached
   const key = await store.findActiveKey(id)
   if (key === undefined || !apiKeyMatches(raw, key.hash)) throw new AppError('unauthenticated', UNAUTHENTICATED)
-  return { organizationId: key.organizationId, keyId: key.id, permissions: key.permissions }
+  const actor = { organizationId: key.organizationId, keyId: key.id, permissions: key.permissions }
+  cache?.set(hash, actor, now)
+  return actor
 }
 
 /** Adds the onRequest hook that authenticates every route whose config names a permission. */
-export function installAuth(app: FastifyInstance, store: ApiKeyStore): void {
+export function installAuth(app: FastifyInstance, store: ApiKeyStore, cache?: AuthCache): void {
   app.decorateRequest('actor', null)
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const permission = request.routeOptions.config.permission
     if (permission === undefined) return
-    const actor = await authenticate(store, request.headers.authorization)
+    const actor = await authenticate(store, request.headers.authorization, cache)
     if (!actor.permissions.includes(permission)) {
       throw new AppError('forbidden', 'API key lacks the required permission')
     }

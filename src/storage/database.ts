@@ -2,7 +2,20 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDialect,
+  SqliteDriver,
+  type DialectAdapter,
+  sql,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase,
+  type SqliteDialectConfig,
+} from 'kysely'
 import pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
 import type { Database, DialectName } from './schema.js'
@@ -23,6 +36,59 @@ export interface OpenOptions {
 // PostgreSQL's bigint (count(*)) fits a JS number for any table this service will hold.
 pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text))
 
+/**
+ * better-sqlite3 behind a statement cache: Kysely prepares every query it runs, and preparing
+ * costs more than running a lookup by primary key. Kysely's SQL is parameterised, so a few
+ * hundred texts cover every query the service makes.
+ */
+function withStatementCache(file: SQLite.Database, max = 500): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>()
+  return {
+    close: () => file.close(),
+    prepare(text: string) {
+      let statement = cache.get(text)
+      if (statement === undefined) {
+        statement = file.prepare(text)
+        if (cache.size >= max) cache.delete(cache.keys().next().value as string)
+        cache.set(text, statement)
+      }
+      return statement
+    },
+  }
+}
+
+/**
+ * Every SQLite transaction takes the write lock when it begins (BEGIN IMMEDIATE): a transaction
+ * that reads and then writes never has to upgrade its lock, which another process (the CLI, a
+ * second server) could refuse. Migrations by processes starting together are serialized too.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+}
+
+/** SQLite's DDL is transactional: saying so makes Kysely's migrator run inside one (immediate) transaction. */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings)
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings)
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter()
+  }
+}
+
 /** Opens (and for SQLite creates) the database; migrations are run separately. */
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Storage {
   if (config.dialect === 'sqlite') {
@@ -33,7 +99,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     file.pragma('synchronous = NORMAL')
     file.pragma('busy_timeout = 5000')
     file.pragma('foreign_keys = ON')
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) })
+    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(file) }) })
     return {
       db,
       dialect: 'sqlite',

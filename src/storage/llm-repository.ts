@@ -90,27 +90,14 @@ export function toRow(llm: StoredLlm): Insertable<LlmsTable> {
 }
 
 /**
- * Runs `work` in a transaction that holds the write lock from its first statement: SQLite's
- * BEGIN IMMEDIATE (so a read never has to be upgraded to a write), PostgreSQL's row locks.
+ * Runs `work` in a transaction that holds the write lock for what it reads: on SQLite every
+ * transaction begins IMMEDIATE (see database.ts); on PostgreSQL the reads lock their rows.
  */
 export async function inWriteTransaction<T>(
   storage: Storage,
   work: (trx: Kysely<Database>) => Promise<T>,
 ): Promise<T> {
-  if (storage.dialect === 'postgres') {
-    return storage.db.transaction().execute((trx: Transaction<Database>) => work(trx))
-  }
-  return storage.db.connection().execute(async (connection) => {
-    await sql`begin immediate`.execute(connection)
-    try {
-      const result = await work(connection)
-      await sql`commit`.execute(connection)
-      return result
-    } catch (error) {
-      await sql`rollback`.execute(connection)
-      throw error
-    }
-  })
+  return storage.db.transaction().execute((trx: Transaction<Database>) => work(trx))
 }
 
 export class KyselyLlmRepository implements LlmRepository {

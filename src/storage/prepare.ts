@@ -1,7 +1,7 @@
 /** Everything a database needs before the service uses it: schema, defaults, first organization. */
 import { DEFAULT_LLMS } from '../domain/default-llms.js'
 import type { Storage } from './database.js'
-import { KyselyLlmRepository } from './llm-repository.js'
+import { KyselyLlmRepository, inWriteTransaction } from './llm-repository.js'
 import { migrateToLatest } from './migrate.js'
 import { OrgRepository } from './org-repository.js'
 
@@ -21,11 +21,13 @@ export async function prepareDatabase(
   const seeded = await new KyselyLlmRepository(storage).insertMissing([...DEFAULT_LLMS])
   let firstKey: string | undefined
   if (options.createFirstOrganization && storage.dialect === 'sqlite') {
-    const orgs = new OrgRepository(storage.db)
-    if ((await orgs.countOrganizations()) === 0) {
+    // In one write transaction, so that of several processes starting together only one creates it.
+    firstKey = await inWriteTransaction(storage, async (trx) => {
+      const orgs = new OrgRepository(trx)
+      if ((await orgs.countOrganizations()) > 0) return undefined
       const org = await orgs.createOrganization('default')
-      firstKey = (await orgs.createApiKey(org.id, ['llms:read', 'llms:write'])).raw
-    }
+      return (await orgs.createApiKey(org.id, ['llms:read', 'llms:write'])).raw
+    })
   }
   return { migrations, seeded, firstKey }
 }

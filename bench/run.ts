@@ -1,0 +1,477 @@
+/**
+ * `npm run bench`: the service against a bare node:http server answering the same bytes, in
+ * alternating rounds, on a freshly seeded database. Writes BENCHMARKS.md. Not a test: it asserts
+ * nothing, it measures.
+ *
+ *   npm run bench                 SQLite, 100,000 LLMs in 1,000 organizations + one of 10,000
+ *   npm run bench -- --pg         the same on PostgreSQL (DATABASE_URL, or the local server)
+ *   npm run bench -- --quick      a smaller, shorter run to try the script
+ *   npm run bench -- --only GET   only the operations whose name contains GET (no report written)
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+import pg from 'pg'
+import type { DatabaseConfig } from '../src/config.js'
+import { SecretBox } from '../src/crypto/secret-box.js'
+import { openDatabase } from '../src/storage/database.js'
+import { seed, type Seeded } from './seed.js'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const SERVER_JS = join(ROOT, 'dist/src/server.js')
+const BARE_JS = join(ROOT, 'dist/bench/bare-server.js')
+
+const { values: args } = parseArgs({
+  options: {
+    pg: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    out: { type: 'string' },
+    only: { type: 'string' },
+  },
+})
+const usePg = args.pg || (process.env.DATABASE_URL ?? '').startsWith('postgres')
+const quick = args.quick
+const ROUNDS = Number(args.rounds ?? (quick ? 1 : 3))
+const DURATION = Number(args.duration ?? (quick ? 2 : 5))
+const ORGS = quick ? 100 : 1000
+const PER_ORG = 100
+const BIG = quick ? 2000 : 10_000
+const SMALL_ORGS = 10
+const CONNECTIONS = [10, 50]
+const OUT = args.out ?? join(ROOT, usePg ? 'BENCHMARKS-postgres.md' : 'BENCHMARKS.md')
+
+// ---------------------------------------------------------------- processes and pinning
+
+const canPin = cpus().length >= 2 && spawnOk('taskset', ['-V'])
+const SERVER_CORE = '0'
+const LOAD_CORE = '1'
+
+function spawnOk(cmd: string, argv: string[]): boolean {
+  try {
+    execFileSync(cmd, argv, { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+if (canPin) execFileSync('taskset', ['-cp', LOAD_CORE, String(process.pid)], { stdio: 'ignore' })
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address()
+      const port = typeof address === 'object' && address !== null ? address.port : 0
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+interface Target {
+  name: string
+  url: string
+  child: ChildProcess
+}
+
+function launch(script: string, env: Record<string, string>): ChildProcess {
+  const [cmd, argv] = canPin
+    ? ['taskset', ['-c', SERVER_CORE, process.execPath, script]]
+    : [process.execPath, [script]]
+  return spawn(cmd as string, argv as string[], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
+}
+
+async function waitReady(url: string, path: string, timeoutMs = 60_000): Promise<number> {
+  const started = performance.now()
+  while (performance.now() - started < timeoutMs) {
+    try {
+      const r = await fetch(`${url}${path}`)
+      if (r.status === 200) return performance.now() - started
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 5))
+  }
+  throw new Error(`${url}${path} not ready after ${timeoutMs} ms`)
+}
+
+async function startService(name: string, databaseUrl: string, key: string): Promise<Target & { readyMs: number }> {
+  const port = await freePort()
+  const started = performance.now()
+  const child = launch(SERVER_JS, { DATABASE_URL: databaseUrl, LLMS_ENCRYPTION_KEY: key, PORT: String(port), HOST: '127.0.0.1' })
+  const url = `http://127.0.0.1:${port}`
+  await waitReady(url, '/readyz')
+  return { name, url, child, readyMs: performance.now() - started }
+}
+
+async function startBare(): Promise<Target> {
+  const port = await freePort()
+  const child = launch(BARE_JS, { PORT: String(port) })
+  const url = `http://127.0.0.1:${port}`
+  await waitReady(url, '/')
+  return { name: 'bare', url, child }
+}
+
+async function stop(target: Target): Promise<void> {
+  if (target.child.exitCode !== null) return
+  const exited = new Promise((r) => target.child.once('exit', r))
+  target.child.kill('SIGTERM')
+  await exited
+}
+
+/** The server's own pid (under taskset, the child execs node, so the pid is the same). */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return Number(fields[11]) + Number(fields[12])
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0)
+  return kb / 1024
+}
+
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100
+
+// ---------------------------------------------------------------- operations
+
+interface Operation {
+  name: string
+  method: 'GET' | 'PUT' | 'POST'
+  key: string
+  /** A fresh path and body for each request. */
+  next: () => { path: string; body?: string }
+}
+
+const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)] as T
+
+function operations(seeded: Seeded): Operation[] {
+  const { sample, big } = seeded
+  const ops: Operation[] = [
+    { name: 'GET /v1/llms/{id}', method: 'GET', key: sample.key, next: () => ({ path: `/v1/llms/${pick(sample.ids)}` }) },
+    {
+      name: 'PUT /v1/llms/{id} {temperature}',
+      method: 'PUT',
+      key: sample.key,
+      next: () => ({ path: `/v1/llms/${pick(sample.ids)}`, body: JSON.stringify({ temperature: Math.round(Math.random() * 200) / 100 }) }),
+    },
+    {
+      name: 'PUT /v1/llms/{id} {secret}',
+      method: 'PUT',
+      key: sample.key,
+      next: () => ({ path: `/v1/llms/${pick(sample.ids)}`, body: JSON.stringify({ secret: `sk-${randomBytes(16).toString('hex')}` }) }),
+    },
+    {
+      name: 'GET /v1/llms?page=…&perPage=10',
+      method: 'GET',
+      key: sample.key,
+      next: () => ({ path: `/v1/llms?page=${1 + Math.floor(Math.random() * 10)}&perPage=10` }),
+    },
+  ]
+  if (big !== undefined) {
+    const terms = ['support', 'bot 12', 'variant 7', 'gpt-4o-3', 'concierge', 'tutor bot', 'coach', 'nothing-matches']
+    ops.push({
+      name: `GET /v1/llms?search=… (${BIG.toLocaleString('en')} records)`,
+      method: 'GET',
+      key: big.key,
+      next: () => ({ path: `/v1/llms?search=${encodeURIComponent(pick(terms))}&perPage=10` }),
+    })
+  }
+  ops.push({
+    name: 'POST /v1/llms',
+    method: 'POST',
+    key: sample.key,
+    next: () => ({
+      path: '/v1/llms',
+      body: JSON.stringify({
+        displayName: `bench ${randomBytes(4).toString('hex')}`,
+        llmFormat: 'openai',
+        urls: [{ url: 'https://api.openai.com/v1/chat/completions' }],
+        modelName: 'gpt-4o',
+        secret: 'sk-bench',
+        temperature: 0.7,
+      }),
+    }),
+  })
+  return ops
+}
+
+interface Round {
+  rps: number
+  p50: number
+  p99: number
+  cpuUsPerReq: number
+  requests: number
+  failures: number
+}
+
+async function load(target: Target, op: Operation, connections: number, seconds: number): Promise<Round> {
+  const pid = target.child.pid ?? 0
+  const before = cpuTicks(pid)
+  const result = await autocannon({
+    url: target.url,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: op.method,
+        headers: { authorization: `Bearer ${op.key}`, 'content-type': 'application/json' },
+        setupRequest: (request) => {
+          const { path, body } = op.next()
+          return { ...request, path, ...(body !== undefined && { body }) }
+        },
+      },
+    ],
+  })
+  const after = cpuTicks(pid)
+  const requests = result['2xx'] + result.non2xx
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuUsPerReq: requests === 0 ? 0 : (((after - before) / TICKS_PER_SECOND) * 1e6) / requests,
+    requests,
+    failures: result.non2xx + result.errors + result.timeouts,
+  }
+}
+
+/** Teaches the bare server to answer what the service answers for this operation. */
+async function mirror(service: Target, bare: Target, op: Operation): Promise<void> {
+  const { path, body } = op.next()
+  const response = await fetch(`${service.url}${path}`, {
+    method: op.method,
+    headers: { authorization: `Bearer ${op.key}`, 'content-type': 'application/json' },
+    body,
+  })
+  const text = await response.text()
+  const headers: Record<string, string> = {}
+  for (const name of ['etag', 'location', 'x-request-id']) {
+    const value = response.headers.get(name)
+    if (value !== null) headers[name] = value
+  }
+  await fetch(`${bare.url}/__answer`, {
+    method: 'POST',
+    body: JSON.stringify({ status: response.status, body: text, headers }),
+  })
+}
+
+const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+interface Row {
+  operation: string
+  connections: number
+  ratio: number
+  service: Round
+  bare: Round
+}
+
+/** Alternates service and bare rounds; reports medians and the median of paired ratios. */
+async function compare(service: Target, bare: Target, op: Operation, connections: number): Promise<Row> {
+  await mirror(service, bare, op)
+  await load(service, op, connections, 1) // warm-up
+  await load(bare, op, connections, 1)
+  const s: Round[] = []
+  const b: Round[] = []
+  for (let r = 0; r < ROUNDS; r++) {
+    s.push(await load(service, op, connections, DURATION))
+    b.push(await load(bare, op, connections, DURATION))
+  }
+  const med = (rounds: Round[]): Round => ({
+    rps: median(rounds.map((x) => x.rps)),
+    p50: median(rounds.map((x) => x.p50)),
+    p99: median(rounds.map((x) => x.p99)),
+    cpuUsPerReq: median(rounds.map((x) => x.cpuUsPerReq)),
+    requests: rounds.reduce((n, x) => n + x.requests, 0),
+    failures: rounds.reduce((n, x) => n + x.failures, 0),
+  })
+  const ratio = median(s.map((x, i) => x.rps / (b[i]?.rps ?? 1)))
+  const row = { operation: op.name, connections, ratio, service: med(s), bare: med(b) }
+  log(
+    `${op.name} c=${connections}: ${row.service.rps.toFixed(0)} req/s vs bare ${row.bare.rps.toFixed(0)} ` +
+      `(ratio ${ratio.toFixed(2)}), p99 ${row.service.p99} ms, cpu ${row.service.cpuUsPerReq.toFixed(0)} µs/req ` +
+      `vs ${row.bare.cpuUsPerReq.toFixed(0)}, failures ${row.service.failures}`,
+  )
+  return row
+}
+
+function log(text: string): void {
+  process.stderr.write(`[bench] ${text}\n`)
+}
+
+// ---------------------------------------------------------------- databases
+
+interface BenchDatabase {
+  url: string
+  config: DatabaseConfig
+  drop: () => Promise<void>
+}
+
+async function freshDatabase(label: string): Promise<BenchDatabase> {
+  if (!usePg) {
+    const dir = mkdtempSync(join(tmpdir(), `llmr-bench-${label}-`))
+    const path = join(dir, 'bench.db')
+    return { url: `sqlite:${path}`, config: { dialect: 'sqlite', path }, drop: async () => rmSync(dir, { recursive: true, force: true }) }
+  }
+  const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+  const name = `llmr_bench_${label}_${randomBytes(4).toString('hex')}`
+  const client = new pg.Client({ connectionString: admin })
+  await client.connect()
+  await client.query(`create database ${name}`)
+  await client.end()
+  const url = new URL(admin)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    config: { dialect: 'postgres', url: url.toString(), poolMax: 10 },
+    drop: async () => {
+      const c = new pg.Client({ connectionString: admin })
+      await c.connect()
+      await c.query(`drop database if exists ${name} with (force)`)
+      await c.end()
+    },
+  }
+}
+
+async function seeded(db: BenchDatabase, box: SecretBox, orgs: number, big: number): Promise<Seeded> {
+  const storage = openDatabase(db.config)
+  try {
+    const started = performance.now()
+    const result = await seed(storage, box, orgs, PER_ORG, big)
+    log(`seeded ${result.records.toLocaleString('en')} LLMs in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+    return result
+  } finally {
+    await storage.close()
+  }
+}
+
+// ---------------------------------------------------------------- the run
+
+function machine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU'
+  let database = ''
+  try {
+    database = usePg
+      ? execFileSync('psql', ['--version']).toString().trim()
+      : `SQLite ${execFileSync(process.execPath, ['-e', "const D=require('better-sqlite3');console.log(new D(':memory:').prepare('select sqlite_version() v').get().v)"], { cwd: ROOT }).toString().trim()} (better-sqlite3)`
+  } catch {
+    database = usePg ? 'PostgreSQL' : 'SQLite'
+  }
+  return `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}, ${database}`
+}
+
+async function main(): Promise<void> {
+  const key = randomBytes(32)
+  const keyText = key.toString('base64')
+  const box = new SecretBox(key)
+  log(`machine: ${machine()}; pinned: ${canPin ? `service on core ${SERVER_CORE}, load on core ${LOAD_CORE}` : 'no'}`)
+
+  const empty = await freshDatabase('empty')
+  const large = await freshDatabase('large')
+  const small = await freshDatabase('small')
+  const targets: Target[] = []
+  try {
+    // Start-up to ready on an empty database (created and migrated by the server itself).
+    const emptyStart = await startService('empty', empty.url, keyText)
+    await stop(emptyStart)
+
+    const bigSeed = await seeded(large, box, ORGS, BIG)
+    const smallSeed = await seeded(small, box, SMALL_ORGS, 0)
+
+    const startups: number[] = []
+    for (let i = 0; i < 3; i++) {
+      const s = await startService('large', large.url, keyText)
+      startups.push(s.readyMs)
+      await stop(s)
+    }
+    const service = await startService('service', large.url, keyText)
+    const bare = await startBare()
+    targets.push(service, bare)
+
+    const rows: Row[] = []
+    for (const op of operations(bigSeed)) {
+      if (args.only !== undefined && !op.name.includes(args.only)) continue
+      for (const c of CONNECTIONS) rows.push(await compare(service, bare, op, c))
+    }
+    if (args.only !== undefined) return
+
+    // Does cost grow with the data? The same GET and PUT on 1,000 records, against the same bare floor.
+    const smallService = await startService('small', small.url, keyText)
+    targets.push(smallService)
+    const scaling: { op: string; small: Row; large: Row }[] = []
+    for (const [index, op] of operations(smallSeed).slice(0, 2).entries()) {
+      const largeOp = operations(bigSeed)[index] as Operation
+      scaling.push({ op: op.name, small: await compare(smallService, bare, op, 10), large: await compare(service, bare, largeOp, 10) })
+    }
+    const rss = Math.max(peakRssMb(service.child.pid ?? 0), peakRssMb(smallService.child.pid ?? 0))
+
+    writeReport({ rows, scaling, rss, emptyStartMs: emptyStart.readyMs, largeStartMs: median(startups), records: bigSeed.records })
+  } finally {
+    for (const t of targets) await stop(t)
+    await Promise.all([empty.drop(), large.drop(), small.drop()])
+  }
+}
+
+interface Report {
+  rows: Row[]
+  scaling: { op: string; small: Row; large: Row }[]
+  rss: number
+  emptyStartMs: number
+  largeStartMs: number
+  records: number
+}
+
+function writeReport(r: Report): void {
+  const f = (n: number, d = 0) => n.toFixed(d)
+  const command = `npm run bench${usePg ? ' -- --pg' : ''}${quick ? ' -- --quick' : ''}`
+  const lines = [
+    `# Benchmarks (${usePg ? 'PostgreSQL' : 'SQLite, the embedded default'})`,
+    '',
+    `Written by \`${command}\` on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine()}.`,
+    `Server and load generator pinned to different cores: ${canPin ? `yes (service and bare server on core ${SERVER_CORE}, autocannon on core ${LOAD_CORE})` : 'no'}.`,
+    `Database: ${r.records.toLocaleString('en')} LLMs (${ORGS.toLocaleString('en')} organizations of ${PER_ORG}, and one of ${BIG.toLocaleString('en')}), plus the built-in defaults.`,
+    `Each figure is the median of ${ROUNDS} rounds of ${DURATION} s; service and bare node:http rounds alternate, and the`,
+    'ratio is the median of the paired service/bare req/s. CPU is the server process\'s own user+system time per',
+    'request (from /proc/<pid>/stat). Request logging is on (info level, to /dev/null), as in production.',
+    '',
+    '| operation | conns | ratio to bare | req/s | p50 ms | p99 ms | CPU µs/req | bare req/s | bare CPU µs/req | failures |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...r.rows.map(
+      (row) =>
+        `| \`${row.operation}\` | ${row.connections} | **${f(row.ratio, 2)}** | ${f(row.service.rps)} | ${row.service.p50} | ${row.service.p99} | ${f(row.service.cpuUsPerReq)} | ${f(row.bare.rps)} | ${f(row.bare.cpuUsPerReq)} | ${row.service.failures} |`,
+    ),
+    '',
+    '## Does the cost grow with the data? (10 connections)',
+    '',
+    '| operation | 1,000 records: ratio to bare | large: ratio to bare | large / small |',
+    '| --- | ---: | ---: | ---: |',
+    ...r.scaling.map(
+      (s) => `| \`${s.op}\` | ${f(s.small.ratio, 2)} | ${f(s.large.ratio, 2)} | **${f(s.large.ratio / s.small.ratio, 2)}** |`,
+    ),
+    '',
+    '## Resources',
+    '',
+    `- Peak RSS of the service under all of the load above: **${f(r.rss)} MB**.`,
+    `- Start-up to a ready \`/readyz\`: empty database (created and migrated) **${f(r.emptyStartMs)} ms**; ${r.records.toLocaleString('en')}-record database **${f(r.largeStartMs)} ms** (median of 3).`,
+    '',
+  ]
+  writeFileSync(OUT, lines.join('\n'))
+  log(`wrote ${OUT}`)
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`)
+  process.exit(1)
+})
