@@ -5,7 +5,15 @@ import type { Decide, ListQuery, ListResult, LlmRepository } from '../domain/por
 import type { Storage } from './database.js'
 import type { Database, DialectName, LlmsTable } from './schema.js'
 
-type Row = Selectable<LlmsTable>
+type Row = Omit<Selectable<LlmsTable>, 'search_text'>
+
+/** Every column but search_text, which only the database reads. */
+const COLUMNS = [
+  'id', 'display_name', 'description', 'llm_format', 'urls', 'model_name', 'temperature', 'max_tokens',
+  'deployment_name', 'api_version', 'metadata', 'display_tags', 'is_default', 'is_global', 'is_zdr',
+  'reasoning_effort', 'reasoning_format', 'created_by_organization_id', 'created_at', 'updated_at',
+  'secret_sealed', 'secret_key_id', 'secret_updated_at', 'version',
+] as const satisfies readonly (keyof LlmsTable)[]
 
 function parseJson<T>(value: unknown): T {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T
@@ -109,31 +117,58 @@ export class KyselyLlmRepository implements LlmRepository {
     this.dialect = storage.dialect
   }
 
+  /**
+   * A page of what an organization sees: its own LLMs and the global ones. The two sets are read
+   * separately, each as an ordered walk of its own index that stops after offset + limit entries
+   * (an OR of both would make the database sort every visible row for every page), merged here,
+   * and only the page's rows are then fetched whole.
+   */
   async list(query: ListQuery): Promise<ListResult> {
-    let filtered = this.db
-      .selectFrom('llms')
-      .where((eb) =>
-        eb.or([eb('created_by_organization_id', '=', query.organizationId), eb('is_global', '=', sql.lit(true))]),
-      )
-    if (!query.includeDefaults) filtered = filtered.where('is_default', '=', sql.lit(false))
-    if (query.search !== null && query.search !== '') {
-      filtered = filtered.where(sql<boolean>`search_text like ${containsPattern(query.search)} escape '\\'`)
-    }
-    const [rows, count] = await Promise.all([
-      filtered
-        .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(query.limit)
-        .offset(query.offset)
-        .execute(),
-      filtered.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    const wanted = query.offset + query.limit
+    const [own, global, counts] = await Promise.all([
+      this.visible(query, 'own').select(['id', 'created_at']).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(wanted).execute(),
+      this.visible(query, 'global').select(['id', 'created_at']).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(wanted).execute(),
+      Promise.all([
+        this.visible(query, 'own').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+        this.visible(query, 'global').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ]),
     ])
-    return { items: rows.map(fromRow), total: Number(count.total) }
+    const total = Number(counts[0].n) + Number(counts[1].n)
+    const pageIds = [...own, ...global]
+      .map((row) => ({ id: row.id, at: iso(row.created_at) }))
+      .sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.at < b.at ? 1 : -1))
+      .slice(query.offset, wanted)
+      .map((row) => row.id)
+    if (pageIds.length === 0) return { items: [], total }
+    const rows = await this.db.selectFrom('llms').select(COLUMNS).where('id', 'in', pageIds).execute()
+    const byId = new Map(rows.map((row) => [row.id, row]))
+    const items = pageIds.flatMap((id) => {
+      const row = byId.get(id)
+      return row === undefined ? [] : [fromRow(row)]
+    })
+    return { items, total }
+  }
+
+  /** The organization's own LLMs, or the global ones it does not own, with the query's filters. */
+  private visible(query: ListQuery, part: 'own' | 'global') {
+    let q = this.db.selectFrom('llms')
+    q =
+      part === 'own'
+        ? q.where('created_by_organization_id', '=', query.organizationId)
+        : q
+            .where('is_global', '=', sql.lit(true))
+            .where((eb) =>
+              eb.or([eb('created_by_organization_id', 'is', null), eb('created_by_organization_id', '!=', query.organizationId)]),
+            )
+    if (!query.includeDefaults) q = q.where('is_default', '=', sql.lit(false))
+    if (query.search !== null && query.search !== '') {
+      q = q.where(sql<boolean>`search_text like ${containsPattern(query.search)} escape '\\'`)
+    }
+    return q
   }
 
   async findById(id: string): Promise<StoredLlm | undefined> {
-    const row = await this.db.selectFrom('llms').selectAll().where('id', '=', id).executeTakeFirst()
+    const row = await this.db.selectFrom('llms').select(COLUMNS).where('id', '=', id).executeTakeFirst()
     return row === undefined ? undefined : fromRow(row)
   }
 
@@ -154,22 +189,26 @@ export class KyselyLlmRepository implements LlmRepository {
 
   async modify(id: string, decide: Decide): Promise<StoredLlm | undefined> {
     return inWriteTransaction(this.storage, async (trx) => {
-      let select = trx.selectFrom('llms').selectAll().where('id', '=', id)
+      let select = trx.selectFrom('llms').select(COLUMNS).where('id', '=', id)
       if (this.dialect === 'postgres') select = select.forUpdate()
       const row = await select.executeTakeFirst()
       const current = row === undefined ? undefined : fromRow(row)
       const next = decide(current)
       if (next === null || current === undefined) return current
       const written: StoredLlm = { ...next, id, version: current.version + 1 }
-      const { id: _id, ...columns } = toRow(written)
-      await trx.updateTable('llms').set(columns).where('id', '=', id).execute()
+      // Only the columns that changed: less to write, and no index touched without need.
+      const before = toRow(current) as Record<string, unknown>
+      const changed = Object.fromEntries(
+        Object.entries(toRow(written)).filter(([column, value]) => column !== 'id' && before[column] !== value),
+      )
+      await trx.updateTable('llms').set(changed).where('id', '=', id).execute()
       return written
     })
   }
 
   async remove(id: string, check: (current: StoredLlm | undefined) => void): Promise<void> {
     await inWriteTransaction(this.storage, async (trx) => {
-      let select = trx.selectFrom('llms').selectAll().where('id', '=', id)
+      let select = trx.selectFrom('llms').select(COLUMNS).where('id', '=', id)
       if (this.dialect === 'postgres') select = select.forUpdate()
       const row = await select.executeTakeFirst()
       check(row === undefined ? undefined : fromRow(row))

@@ -3,12 +3,14 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely'
 import type { Storage } from './database.js'
 import { initial } from './migrations/0001-initial.js'
 import { searchIndex } from './migrations/0002-search-index.js'
+import { listIndexes } from './migrations/0003-list-indexes.js'
 import type { DialectName } from './schema.js'
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-initial': initial(dialect),
     '0002-search-index': searchIndex(dialect),
+    '0003-list-indexes': listIndexes(dialect),
   }
 }
 
