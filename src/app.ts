@@ -12,6 +12,7 @@ import type { SecretSealer } from './domain/ports.js'
 import { AuthCache, installAuth, type ApiKeyStore } from './http/auth.js'
 import { ErrorBody } from './http/error-schema.js'
 import { installErrorHandlers } from './http/errors.js'
+import { installJsonBodyParser } from './http/json-body.js'
 import { installTextGuard } from './http/text-guard.js'
 import { validatorCompiler } from './http/validation.js'
 import { registerHealthRoutes } from './routes/health.js'
@@ -33,6 +34,8 @@ export interface AppDeps {
   apiKeys?: ApiKeyStore
   /** How long an authenticated key is remembered (ms); 0 looks every request up. Default 2000. */
   authCacheTtlMs?: number
+  /** Limits on slow clients (ms); the defaults suit production, tests shorten them. */
+  timeouts?: Partial<Timeouts>
 }
 
 /** What the route modules are given. */
@@ -42,6 +45,19 @@ export interface RouteDeps {
 }
 
 export const BODY_LIMIT = 64 * 1024
+
+export interface Timeouts {
+  /** A client must send all its headers within this. */
+  headersMs: number
+  /** ... and the whole request within this. */
+  requestMs: number
+  /** A connection with no traffic at all is closed after this. */
+  idleMs: number
+  /** How often Node checks the two limits above. */
+  checkIntervalMs: number
+}
+
+const DEFAULT_TIMEOUTS: Timeouts = { headersMs: 10_000, requestMs: 30_000, idleMs: 30_000, checkIntervalMs: 1_000 }
 
 /** Paths whose values are never logged, whatever a serializer or a log call includes. */
 export const REDACTED_PATHS = [
@@ -68,6 +84,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 export async function buildApp(deps: AppDeps): Promise<App> {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts }
   const app = Fastify({
     logger: {
       level: deps.logLevel ?? 'info',
@@ -86,17 +103,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // properties, which never touch a prototype. The schemas reject them everywhere else.
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
-    connectionTimeout: 30_000,
-    requestTimeout: 30_000,
+    connectionTimeout: timeouts.idleMs,
+    requestTimeout: timeouts.requestMs,
     keepAliveTimeout: 5_000,
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkIntervalMs },
     return503OnClosing: true,
     // One log line a request (written when it completes) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler(SHARED_SCHEMAS))
-  // JSON only: anything else is a 415, text/plain included (Fastify parses it by default).
-  app.removeContentTypeParser('text/plain')
+  installJsonBodyParser(app)
   for (const schema of [...SHARED_SCHEMAS, ErrorBody] as TSchema[]) app.addSchema(schema)
 
   app.addHook('onRequest', (request, reply, done) => {

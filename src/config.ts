@@ -12,6 +12,8 @@ export interface Config {
   database: DatabaseConfig
   /** The key from LLMS_ENCRYPTION_KEY, or undefined to use (or create) the key file. */
   encryptionKey: Buffer | undefined
+  /** Keys from LLMS_PREVIOUS_ENCRYPTION_KEYS: they only open secrets, during a key rotation. */
+  previousKeys: Buffer[]
   /** Where the embedded default keeps its key when LLMS_ENCRYPTION_KEY is not given. */
   keyFile: string | undefined
   logLevel: string
@@ -66,7 +68,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'is required with PostgreSQL (every instance must share one key); make one with: openssl rand -base64 32',
     )
   }
+  const previousKeys = (env.LLMS_PREVIOUS_ENCRYPTION_KEYS ?? '')
+    .split(',')
+    .map((text) => text.trim())
+    .filter((text) => text !== '')
+    .map((text, index) => {
+      try {
+        return parseEncryptionKey(text)
+      } catch (error) {
+        throw new ConfigError('LLMS_PREVIOUS_ENCRYPTION_KEYS', `entry ${index + 1} ${(error as Error).message}`)
+      }
+    })
   return {
+    previousKeys,
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '0.0.0.0',
     database,

@@ -12,10 +12,12 @@ export interface KeyChoice {
 
 /** The key from the environment, or the embedded default's key file (made on first use). */
 export function chooseKey(config: Config): KeyChoice {
-  if (config.encryptionKey !== undefined) return { box: new SecretBox(config.encryptionKey), createdKeyFile: undefined }
+  if (config.encryptionKey !== undefined) {
+    return { box: new SecretBox(config.encryptionKey, config.previousKeys), createdKeyFile: undefined }
+  }
   if (config.keyFile === undefined) throw new Error('LLMS_ENCRYPTION_KEY is required for this database')
   const { key, created } = loadOrCreateKeyFile(config.keyFile)
-  return { box: new SecretBox(key), createdKeyFile: created ? config.keyFile : undefined }
+  return { box: new SecretBox(key, config.previousKeys), createdKeyFile: created ? config.keyFile : undefined }
 }
 
 /** Throws when some stored secret was sealed with a key this box does not hold. */
@@ -33,4 +35,38 @@ export async function assertKeyOpensStoredSecrets(storage: Storage, box: SecretB
         `${unknown.join(', ')}: set LLMS_ENCRYPTION_KEY to the key those secrets were written with`,
     )
   }
+}
+
+export interface RotationReport {
+  rotated: number
+  /** Secrets still sealed under another key (more than `limit`, or written meanwhile). */
+  remaining: number
+}
+
+/**
+ * Re-seals every stored secret that is not under the box's current key. Each secret is replaced
+ * only if it is still the value that was read (a concurrent rotation through the API wins), so
+ * the command can be interrupted and run again at any time, and finishes.
+ */
+export async function rotateSecrets(storage: Storage, box: SecretBox, limit = Infinity): Promise<RotationReport> {
+  let rotated = 0
+  const stale = () =>
+    storage.db.selectFrom('llms').where('secret_sealed', 'is not', null).where('secret_key_id', '!=', box.keyId)
+  while (rotated < limit) {
+    const batch = await stale().select(['id', 'secret_sealed']).orderBy('id').limit(Math.min(200, limit - rotated)).execute()
+    if (batch.length === 0) break
+    for (const row of batch) {
+      const old = row.secret_sealed as string
+      const sealed = box.seal(box.open(old, row.id), row.id)
+      const result = await storage.db
+        .updateTable('llms')
+        .set({ secret_sealed: sealed, secret_key_id: box.keyId })
+        .where('id', '=', row.id)
+        .where('secret_sealed', '=', old)
+        .executeTakeFirst()
+      rotated += Number(result.numUpdatedRows)
+    }
+  }
+  const left = await stale().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  return { rotated, remaining: Number(left.n) }
 }

@@ -3,7 +3,8 @@
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { ConfigError, DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../config.js'
+import { ConfigError, DEFAULT_DATABASE_URL, loadConfig, parseDatabaseUrl } from '../config.js'
+import { chooseKey, rotateSecrets } from '../secrets.js'
 import { AppError } from '../domain/errors.js'
 import { openDatabase, type Storage } from '../storage/database.js'
 import { KyselyLlmRepository } from '../storage/llm-repository.js'
@@ -29,6 +30,8 @@ const USAGE = `Usage: llm-registry <command>
                                      set the service-managed fields of an LLM
   db copy --from <url> --to <url> [--force]
                                      copy organizations, keys and LLMs between databases
+  secrets rotate-key [--limit N]     re-encrypt every secret under LLMS_ENCRYPTION_KEY, opening
+                                     them with LLMS_PREVIOUS_ENCRYPTION_KEYS; safe to re-run
 
 The database is DATABASE_URL (default sqlite:./data/llm-registry.db); it is created and
 migrated when new.`
@@ -69,6 +72,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       from: { type: 'string' },
       to: { type: 'string' },
       force: { type: 'boolean' },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -157,6 +161,26 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       for (const [table, count] of Object.entries(report)) io.out(`${table}\t${count}\n`)
       io.err('copied; counts verified on the target\n')
       return 0
+    }
+    case 'secrets rotate-key': {
+      const limit = values.limit === undefined ? Infinity : Number(values.limit)
+      if (!(limit > 0)) throw new UsageError('--limit must be a positive number')
+      const config = loadConfig(io.env)
+      const { box } = chooseKey(config)
+      const storage = openDatabase(config.database)
+      try {
+        await prepareDatabase(storage, { createFirstOrganization: false })
+        const report = await rotateSecrets(storage, box, limit)
+        io.out(`rotated\t${report.rotated}\nremaining\t${report.remaining}\n`)
+        io.err(
+          report.remaining === 0
+            ? `every secret is sealed under key ${box.keyId}; LLMS_PREVIOUS_ENCRYPTION_KEYS can be dropped once every instance runs with the new key\n`
+            : `${report.remaining} secret(s) still under an older key: run the command again\n`,
+        )
+        return 0
+      } finally {
+        await storage.close()
+      }
     }
     default:
       throw new UsageError(`unknown command "${command}"`)

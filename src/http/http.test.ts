@@ -1,4 +1,5 @@
 /** The HTTP envelope: body limits, content types, error bodies, request ids, secrets in logs. */
+import { existsSync, readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startHarness, stopHarness, validLlm, type Harness } from '../testing/harness.js'
 
@@ -136,6 +137,18 @@ describe('secrets', () => {
     expect(everything).not.toContain(secret)
     // The API key is a credential too: it must not be logged either.
     expect(h.logs.join('\n')).not.toContain(t.key)
+    // Nor is the secret in any column of any table, nor (SQLite) anywhere in the database files.
+    const db = h.requireStorage().db
+    for (const table of ['llms', 'organizations', 'api_keys'] as const) {
+      const rows = await db.selectFrom(table).selectAll().execute()
+      expect(JSON.stringify(rows), table).not.toContain(secret)
+    }
+    if (h.database.config.dialect === 'sqlite') {
+      const { path } = h.database.config
+      for (const file of [path, `${path}-wal`]) {
+        if (existsSync(file)) expect(readFileSync(file).includes(Buffer.from(secret)), file).toBe(false)
+      }
+    }
   })
 
   test('the stored value is sealed (AES-256-GCM), not plain, and bound to its record', async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import pg from 'pg'
-import { buildApp, type App } from '../app.js'
+import { buildApp, type App, type AppDeps } from '../app.js'
 import { SecretBox } from '../crypto/secret-box.js'
 import { openDatabase, type Storage } from '../storage/database.js'
 import { KyselyLlmRepository } from '../storage/llm-repository.js'
@@ -96,6 +96,7 @@ export class Harness {
   constructor(
     readonly database: TestDatabase,
     readonly box: SecretBox,
+    readonly options: Pick<AppDeps, 'timeouts'> = {},
   ) {}
 
   /** Opens the database and starts the server on a free port. */
@@ -109,7 +110,7 @@ export class Harness {
         done()
       },
     })
-    this.app = await buildApp({ storage: this.storage, sealer: this.box, logStream, logLevel: 'info' })
+    this.app = await buildApp({ storage: this.storage, sealer: this.box, logStream, logLevel: 'info', ...this.options })
     const address = await this.app.listen({ port: 0, host: '127.0.0.1' })
     this.baseUrl = address
   }
@@ -214,10 +215,10 @@ export function validLlm(overrides: Record<string, unknown> = {}): Record<string
   return body
 }
 
-/** Starts a harness on a fresh database; the returned function stops it and drops the database. */
-export async function startHarness(): Promise<Harness> {
+/** Starts a harness (a server on a fresh database of the backend under test). */
+export async function startHarness(options: Pick<AppDeps, 'timeouts'> = {}): Promise<Harness> {
   const database = await createTestDatabase()
-  const harness = new Harness(database, new SecretBox(randomBytes(32)))
+  const harness = new Harness(database, new SecretBox(randomBytes(32)), options)
   await harness.start()
   return harness
 }

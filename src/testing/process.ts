@@ -17,7 +17,8 @@ export interface ServerProcess {
 
 /** Waits until `child` exits; resolves with its exit code. */
 function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode)
+  // A process killed by a signal has no exit code, only a signal code.
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode)
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)))
 }
 
@@ -53,7 +54,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 20_00
     baseUrl,
     output: () => output,
     stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode !== null) return child.exitCode
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
       child.kill(signal)
       return exited(child)
     },

@@ -1,0 +1,32 @@
+/**
+ * The one body parser: JSON only, valid UTF-8 only. Fastify's default decodes bytes leniently
+ * (an invalid sequence silently becomes U+FFFD, so the stored value would differ from what was
+ * sent) and its error messages quote the input; this one refuses both.
+ */
+import type { FastifyInstance } from 'fastify'
+import { AppError } from '../domain/errors.js'
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+
+export function installJsonBodyParser(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
+    if (body.length === 0) {
+      done(new AppError('invalid_data', 'Request body is empty; send a JSON object'), undefined)
+      return
+    }
+    let text: string
+    try {
+      text = strictUtf8.decode(body)
+    } catch {
+      done(new AppError('invalid_data', 'Request body is not valid UTF-8'), undefined)
+      return
+    }
+    try {
+      // JSON.parse makes `__proto__` an own, plain property: it never reaches a prototype.
+      done(null, JSON.parse(text))
+    } catch {
+      done(new AppError('invalid_data', 'Malformed JSON body'), undefined)
+    }
+  })
+}
