@@ -106,7 +106,14 @@ async function waitReady(url: string, path: string, timeoutMs = 60_000): Promise
 async function startService(name: string, databaseUrl: string, key: string): Promise<Target & { readyMs: number }> {
   const port = await freePort()
   const started = performance.now()
-  const child = launch(SERVER_JS, { DATABASE_URL: databaseUrl, LLMS_ENCRYPTION_KEY: key, PORT: String(port), HOST: '127.0.0.1' })
+  // The limiter runs (its cost is measured) with a limit the load never reaches.
+  const child = launch(SERVER_JS, {
+    DATABASE_URL: databaseUrl,
+    LLMS_ENCRYPTION_KEY: key,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    RATE_LIMIT_PER_MINUTE: '1000000000',
+  })
   const url = `http://127.0.0.1:${port}`
   await waitReady(url, '/readyz')
   return { name, url, child, readyMs: performance.now() - started }

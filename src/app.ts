@@ -14,6 +14,7 @@ import { ErrorBody } from './http/error-schema.js'
 import { installErrorHandlers } from './http/errors.js'
 import { installJsonBodyParser } from './http/json-body.js'
 import { installTextGuard } from './http/text-guard.js'
+import { MemoryRateStore, RateLimiter, type RateLimits } from './http/rate-limit.js'
 import { validatorCompiler } from './http/validation.js'
 import { registerHealthRoutes } from './routes/health.js'
 import { registerLlmRoutes } from './routes/llms/index.js'
@@ -34,6 +35,8 @@ export interface AppDeps {
   apiKeys?: ApiKeyStore
   /** How long an authenticated key is remembered (ms); 0 looks every request up. Default 2000. */
   authCacheTtlMs?: number
+  /** Request and failed-authentication limits; in memory with the default limits if not given. */
+  rateLimiter?: RateLimiter
   /** Limits on slow clients (ms); the defaults suit production, tests shorten them. */
   timeouts?: Partial<Timeouts>
 }
@@ -56,6 +59,8 @@ export interface Timeouts {
   /** How often Node checks the two limits above. */
   checkIntervalMs: number
 }
+
+export const DEFAULT_RATE_LIMITS: RateLimits = { perKeyPerMinute: 1200, authFailuresPerMinute: 30 }
 
 const DEFAULT_TIMEOUTS: Timeouts = { headersMs: 10_000, requestMs: 30_000, idleMs: 30_000, checkIntervalMs: 1_000 }
 
@@ -129,7 +134,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   })
   installErrorHandlers(app)
   installTextGuard(app)
-  installAuth(app, deps.apiKeys ?? new OrgRepository(deps.storage.db), new AuthCache(deps.authCacheTtlMs ?? 2000))
+  const limiter = deps.rateLimiter ?? new RateLimiter(new MemoryRateStore(), DEFAULT_RATE_LIMITS)
+  installAuth(app, deps.apiKeys ?? new OrgRepository(deps.storage.db), new AuthCache(deps.authCacheTtlMs ?? 2000), limiter)
 
   await app.register(swagger, {
     openapi: {

@@ -17,6 +17,12 @@ export interface Config {
   /** Where the embedded default keeps its key when LLMS_ENCRYPTION_KEY is not given. */
   keyFile: string | undefined
   logLevel: string
+  /** Requests per minute per API key (RATE_LIMIT_PER_MINUTE; 0: no limit). */
+  rateLimitPerMinute: number
+  /** Failed authentications per minute per client address (AUTH_FAILURES_PER_MINUTE; 0: no limit). */
+  authFailuresPerMinute: number
+  /** Shared rate-limit counters (REDIS_URL); in memory when unset. */
+  redisUrl: string | undefined
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/llm-registry.db'
@@ -87,5 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKey,
     keyFile: database.dialect === 'sqlite' ? join(dirname(database.path), 'encryption.key') : undefined,
     logLevel: env.LOG_LEVEL || 'info',
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000_000),
+    authFailuresPerMinute: integer(env, 'AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000_000),
+    redisUrl: env.REDIS_URL || undefined,
   }
 }

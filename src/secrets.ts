@@ -2,6 +2,7 @@
 import type { Config } from './config.js'
 import { loadOrCreateKeyFile } from './crypto/key-file.js'
 import { SecretBox } from './crypto/secret-box.js'
+import { OPERATOR, recordEvent } from './storage/audit.js'
 import type { Storage } from './storage/database.js'
 
 export interface KeyChoice {
@@ -58,13 +59,17 @@ export async function rotateSecrets(storage: Storage, box: SecretBox, limit = In
     for (const row of batch) {
       const old = row.secret_sealed as string
       const sealed = box.seal(box.open(old, row.id), row.id)
-      const result = await storage.db
-        .updateTable('llms')
-        .set({ secret_sealed: sealed, secret_key_id: box.keyId })
-        .where('id', '=', row.id)
-        .where('secret_sealed', '=', old)
-        .executeTakeFirst()
-      rotated += Number(result.numUpdatedRows)
+      rotated += await storage.db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('llms')
+          .set({ secret_sealed: sealed, secret_key_id: box.keyId })
+          .where('id', '=', row.id)
+          .where('secret_sealed', '=', old)
+          .executeTakeFirst()
+        const done = Number(result.numUpdatedRows)
+        if (done > 0) await recordEvent(trx, { action: 'secret-reencrypt', keyId: OPERATOR, llmId: row.id, fields: ['secret'] })
+        return done
+      })
     }
   }
   const left = await stale().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()

@@ -1,6 +1,7 @@
 /** The process: read configuration, open and prepare the database, listen, shut down gracefully. */
 import pino from 'pino'
 import { buildApp } from './app.js'
+import { MemoryRateStore, RateLimiter, RedisRateStore, type RateStore } from './http/rate-limit.js'
 import { ConfigError, loadConfig } from './config.js'
 import { assertKeyOpensStoredSecrets, chooseKey } from './secrets.js'
 import { openDatabase } from './storage/database.js'
@@ -38,7 +39,19 @@ async function main(): Promise<void> {
   // Log lines are buffered (4 KiB) rather than written one syscall each: on this kind of machine
   // a write costs as much as serving a request. The buffer is flushed on exit.
   const logStream = pino.destination({ dest: 1, minLength: 4096, sync: false, periodicFlush: 250 })
-  const app = await buildApp({ storage, sealer: keys.box, logLevel: config.logLevel, logStream })
+  let rateStore: RateStore = new MemoryRateStore()
+  if (config.redisUrl !== undefined) {
+    try {
+      rateStore = await RedisRateStore.connect(config.redisUrl)
+    } catch (error) {
+      await storage.close()
+      fail(`REDIS_URL: cannot connect (${(error as Error).message})`)
+    }
+  }
+  const limits = { perKeyPerMinute: config.rateLimitPerMinute, authFailuresPerMinute: config.authFailuresPerMinute }
+  let storeErrors = 0
+  const rateLimiter = new RateLimiter(rateStore, limits, () => void storeErrors++)
+  const app = await buildApp({ storage, sealer: keys.box, logLevel: config.logLevel, logStream, rateLimiter })
   const log = app.log
   if (keys.createdKeyFile !== undefined) {
     log.warn({ keyFile: keys.createdKeyFile }, 'created a new encryption key file (mode 0600); back it up with the database')
@@ -58,9 +71,10 @@ async function main(): Promise<void> {
     force.unref()
     app
       .close()
-      .then(() => storage.close())
+      .then(() => Promise.all([storage.close(), rateStore.close()]))
       .then(() => {
         if (poolErrors > 0) log.info({ poolErrors }, 'idle database connections failed during the run')
+        if (storeErrors > 0) log.warn({ storeErrors }, 'rate-limit store failures (requests were let through)')
         log.info('stopped')
         logStream.flushSync()
         process.exit(0)

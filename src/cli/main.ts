@@ -7,6 +7,7 @@ import { ConfigError, DEFAULT_DATABASE_URL, loadConfig, parseDatabaseUrl } from 
 import { chooseKey, rotateSecrets } from '../secrets.js'
 import { AppError } from '../domain/errors.js'
 import { openDatabase, type Storage } from '../storage/database.js'
+import { OPERATOR } from '../storage/audit.js'
 import { KyselyLlmRepository } from '../storage/llm-repository.js'
 import { OrgRepository } from '../storage/org-repository.js'
 import { prepareDatabase } from '../storage/prepare.js'
@@ -147,7 +148,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             displayTags: tags ?? current.displayTags,
             updatedAt: new Date().toISOString(),
           }
-        })
+        }, OPERATOR)
         if (updated === undefined) throw new UsageError(`no LLM with id "${arg}"`)
         io.out(
           `${updated.id}\tisGlobal=${updated.isGlobal}\tisZdr=${updated.isZdr}\tdisplayTags=${updated.displayTags.join(',')}\n`,

@@ -51,7 +51,7 @@ export class LlmService {
       sealedSecret: input.secret !== undefined ? this.sealer.seal(input.secret, id) : null,
       version: 1,
     }
-    await this.repository.insert(llm)
+    await this.repository.insert(llm, actor.keyId)
     return llm
   }
 
@@ -77,7 +77,7 @@ export class LlmService {
           sealedSecret: this.sealer.seal(secret, id),
         }),
       }
-    })
+    }, actor.keyId)
     if (stored === undefined) throw new AppError('not_found', 'LLM not found')
     return stored
   }
@@ -87,7 +87,13 @@ export class LlmService {
     await this.repository.remove(id, (current) => {
       assertCanChange(actor, current, 'delete')
       if (expected !== undefined && !expected(current.version)) throw preconditionFailed()
-    })
+    }, actor.keyId)
+  }
+
+  /** An LLM's audit trail, for those who can see the LLM. */
+  async history(actor: Actor, id: string, limit: number, offset: number) {
+    await this.get(actor, id)
+    return this.repository.history(id, limit, offset)
   }
 }
 

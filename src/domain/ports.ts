@@ -21,14 +21,32 @@ export interface ListResult {
  */
 export type Decide = (current: StoredLlm | undefined) => StoredLlm | null
 
+export type AuditAction = 'create' | 'update' | 'delete' | 'secret-reencrypt' | 'key-create' | 'key-revoke'
+
+/** One recorded change: who (the API key id, or `operator`), when, and which fields (never values). */
+export interface AuditEntry {
+  id: string
+  action: AuditAction
+  fields: string[]
+  keyId: string
+  at: string
+  version: number | null
+}
+
+/**
+ * Storage of LLMs. Every change is recorded in the audit trail, in the same transaction, as done
+ * `by` the given key id.
+ */
 export interface LlmRepository {
   list(query: ListQuery): Promise<ListResult>
   findById(id: string): Promise<StoredLlm | undefined>
-  insert(llm: StoredLlm): Promise<void>
+  insert(llm: StoredLlm, by: string): Promise<void>
   /** Atomically reads, decides and writes one record; returns what is stored afterwards. */
-  modify(id: string, decide: Decide): Promise<StoredLlm | undefined>
+  modify(id: string, decide: Decide, by: string): Promise<StoredLlm | undefined>
   /** Atomically checks (by throwing) and deletes one record. */
-  remove(id: string, check: (current: StoredLlm | undefined) => void): Promise<void>
+  remove(id: string, check: (current: StoredLlm | undefined) => void, by: string): Promise<void>
+  /** An LLM's audit trail, newest first. */
+  history(id: string, limit: number, offset: number): Promise<{ items: AuditEntry[]; total: number }>
 }
 
 /** Seals a credential for one record and opens it again; the record id binds the two. */

@@ -1,9 +1,10 @@
 /** Bearer authentication and permissions, checked before a body is read or validated. */
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Actor, Permission } from '../domain/access.js'
 import { AppError } from '../domain/errors.js'
 import { apiKeyId, apiKeyMatches, hashApiKey } from '../crypto/api-keys.js'
 import type { StoredApiKey } from '../storage/org-repository.js'
+import type { RateLimiter } from './rate-limit.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -72,12 +73,20 @@ export async function authenticate(store: ApiKeyStore, header: string | undefine
 }
 
 /** Adds the onRequest hook that authenticates every route whose config names a permission. */
-export function installAuth(app: FastifyInstance, store: ApiKeyStore, cache?: AuthCache): void {
+export function installAuth(app: FastifyInstance, store: ApiKeyStore, cache?: AuthCache, limiter?: RateLimiter): void {
   app.decorateRequest('actor', null)
-  app.addHook('onRequest', async (request: FastifyRequest) => {
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const permission = request.routeOptions.config.permission
     if (permission === undefined) return
-    const actor = await authenticate(store, request.headers.authorization, cache)
+    await limiter?.checkAddress(request.ip, reply)
+    let actor: Actor
+    try {
+      actor = await authenticate(store, request.headers.authorization, cache)
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'unauthenticated') await limiter?.recordFailure(request.ip)
+      throw error
+    }
+    await limiter?.checkKey(actor.keyId, reply)
     if (!actor.permissions.includes(permission)) {
       throw new AppError('forbidden', 'API key lacks the required permission')
     }

@@ -1,7 +1,8 @@
 /** The LLM table behind the domain's repository port, one implementation for both dialects. */
 import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { Llm, LlmFormat, ReasoningEffort, ReasoningFormat, StoredLlm } from '../domain/llm.js'
-import type { Decide, ListQuery, ListResult, LlmRepository } from '../domain/ports.js'
+import type { AuditEntry, Decide, ListQuery, ListResult, LlmRepository } from '../domain/ports.js'
+import { listHistory, recordEvent } from './audit.js'
 import type { Storage } from './database.js'
 import type { Database, DialectName, LlmsTable } from './schema.js'
 
@@ -25,6 +26,27 @@ function isoOrNull(value: string | Date | null): string | null {
 
 function iso(value: string | Date): string {
   return value instanceof Date ? value.toISOString() : value
+}
+
+/** The API field each audited column stands for (bookkeeping columns are not listed). */
+const FIELD_OF_COLUMN: Record<string, string> = {
+  display_name: 'displayName',
+  description: 'description',
+  llm_format: 'llmFormat',
+  urls: 'urls',
+  model_name: 'modelName',
+  temperature: 'temperature',
+  max_tokens: 'maxTokens',
+  deployment_name: 'deploymentName',
+  api_version: 'apiVersion',
+  metadata: 'metadata',
+  display_tags: 'displayTags',
+  is_default: 'isDefault',
+  is_global: 'isGlobal',
+  is_zdr: 'isZdr',
+  reasoning_effort: 'reasoningEffort',
+  reasoning_format: 'reasoningFormat',
+  secret_sealed: 'secret',
 }
 
 /** The lower-cased text that substring search runs on. */
@@ -172,8 +194,25 @@ export class KyselyLlmRepository implements LlmRepository {
     return row === undefined ? undefined : fromRow(row)
   }
 
-  async insert(llm: StoredLlm): Promise<void> {
-    await this.db.insertInto('llms').values(toRow(llm)).execute()
+  async insert(llm: StoredLlm, by: string): Promise<void> {
+    await inWriteTransaction(this.storage, async (trx) => {
+      await trx.insertInto('llms').values(toRow(llm)).execute()
+      const fields = Object.entries(toRow(llm))
+        .filter(([column, value]) => FIELD_OF_COLUMN[column] !== undefined && value !== null)
+        .map(([column]) => FIELD_OF_COLUMN[column] as string)
+      await recordEvent(trx, {
+        action: 'create',
+        keyId: by,
+        llmId: llm.id,
+        organizationId: llm.createdByOrganizationId,
+        fields,
+        version: llm.version,
+      })
+    })
+  }
+
+  async history(id: string, limit: number, offset: number): Promise<{ items: AuditEntry[]; total: number }> {
+    return listHistory(this.db, id, limit, offset)
   }
 
   /** Inserts records that are not there yet (by id); returns how many were new. */
@@ -187,7 +226,7 @@ export class KyselyLlmRepository implements LlmRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0)
   }
 
-  async modify(id: string, decide: Decide): Promise<StoredLlm | undefined> {
+  async modify(id: string, decide: Decide, by: string): Promise<StoredLlm | undefined> {
     return inWriteTransaction(this.storage, async (trx) => {
       let select = trx.selectFrom('llms').select(COLUMNS).where('id', '=', id)
       if (this.dialect === 'postgres') select = select.forUpdate()
@@ -202,17 +241,32 @@ export class KyselyLlmRepository implements LlmRepository {
         Object.entries(toRow(written)).filter(([column, value]) => column !== 'id' && before[column] !== value),
       )
       await trx.updateTable('llms').set(changed).where('id', '=', id).execute()
+      await recordEvent(trx, {
+        action: 'update',
+        keyId: by,
+        llmId: id,
+        organizationId: written.createdByOrganizationId,
+        fields: Object.keys(changed).flatMap((column) => FIELD_OF_COLUMN[column] ?? []),
+        version: written.version,
+      })
       return written
     })
   }
 
-  async remove(id: string, check: (current: StoredLlm | undefined) => void): Promise<void> {
+  async remove(id: string, check: (current: StoredLlm | undefined) => void, by: string): Promise<void> {
     await inWriteTransaction(this.storage, async (trx) => {
       let select = trx.selectFrom('llms').select(COLUMNS).where('id', '=', id)
       if (this.dialect === 'postgres') select = select.forUpdate()
       const row = await select.executeTakeFirst()
       check(row === undefined ? undefined : fromRow(row))
       await trx.deleteFrom('llms').where('id', '=', id).execute()
+      await recordEvent(trx, {
+        action: 'delete',
+        keyId: by,
+        llmId: id,
+        organizationId: row?.created_by_organization_id ?? null,
+        version: row === undefined ? undefined : row.version + 1,
+      })
     })
   }
 }

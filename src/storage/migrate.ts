@@ -4,6 +4,7 @@ import type { Storage } from './database.js'
 import { initial } from './migrations/0001-initial.js'
 import { searchIndex } from './migrations/0002-search-index.js'
 import { listIndexes } from './migrations/0003-list-indexes.js'
+import { audit } from './migrations/0004-audit.js'
 import type { DialectName } from './schema.js'
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -11,6 +12,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0001-initial': initial(dialect),
     '0002-search-index': searchIndex(dialect),
     '0003-list-indexes': listIndexes(dialect),
+    '0004-audit': audit(dialect),
   }
 }
 

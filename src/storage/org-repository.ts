@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { PERMISSIONS, type Permission } from '../domain/access.js'
 import { generateApiKey } from '../crypto/api-keys.js'
+import { OPERATOR, recordEvent } from './audit.js'
 import type { Database } from './schema.js'
 
 export interface Organization {
@@ -68,28 +69,41 @@ export class OrgRepository {
   async createApiKey(organizationId: string, permissions: readonly Permission[]): Promise<ApiKeyInfo & { raw: string }> {
     const key = generateApiKey()
     const createdAt = new Date().toISOString()
-    await this.db
-      .insertInto('api_keys')
-      .values({
-        id: key.id,
-        organization_id: organizationId,
-        hash: key.hash,
-        permissions: permissions.join(','),
-        created_at: createdAt,
-      })
-      .execute()
+    await this.atomically(async (db) => {
+      await db
+        .insertInto('api_keys')
+        .values({
+          id: key.id,
+          organization_id: organizationId,
+          hash: key.hash,
+          permissions: permissions.join(','),
+          created_at: createdAt,
+        })
+        .execute()
+      await recordEvent(db, { action: 'key-create', keyId: OPERATOR, organizationId, subject: key.id, fields: [...permissions] })
+    })
     return { id: key.id, organizationId, permissions: [...permissions], createdAt, revokedAt: null, raw: key.raw }
   }
 
   /** Revokes a key; false when there is no such key or it was revoked already. */
   async revokeApiKey(keyId: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable('api_keys')
-      .set({ revoked_at: new Date().toISOString() })
-      .where('id', '=', keyId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst()
-    return Number(result.numUpdatedRows) > 0
+    return this.atomically(async (db) => {
+      const revoked = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: new Date().toISOString() })
+        .where('id', '=', keyId)
+        .where('revoked_at', 'is', null)
+        .returning('organization_id')
+        .executeTakeFirst()
+      if (revoked === undefined) return false
+      await recordEvent(db, { action: 'key-revoke', keyId: OPERATOR, organizationId: revoked.organization_id, subject: keyId })
+      return true
+    })
+  }
+
+  /** Runs `work` in a transaction, or in the caller's when there is one already. */
+  private atomically<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.db.isTransaction ? work(this.db) : this.db.transaction().execute(work)
   }
 
   async listApiKeys(organizationId: string): Promise<ApiKeyInfo[]> {

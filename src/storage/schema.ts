@@ -54,10 +54,26 @@ export interface LlmsTable {
   search_text: string
 }
 
+export interface AuditEventsTable {
+  id: string
+  llm_id: string | null
+  organization_id: string | null
+  /** The API key that acted, or `operator` for the CLI. */
+  key_id: string
+  action: string
+  /** JSON array of the names of the changed fields. */
+  fields: Json
+  /** What a key event is about (the key id). */
+  subject: string | null
+  at: Timestamp
+  version: number | null
+}
+
 export interface Database {
   organizations: OrganizationsTable
   api_keys: ApiKeysTable
   llms: LlmsTable
+  audit_events: AuditEventsTable
 }
 
 export type DialectName = 'sqlite' | 'postgres'

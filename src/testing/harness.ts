@@ -11,6 +11,7 @@ import { Writable } from 'node:stream'
 import pg from 'pg'
 import { buildApp, type App, type AppDeps } from '../app.js'
 import { SecretBox } from '../crypto/secret-box.js'
+import { MemoryRateStore, RateLimiter } from '../http/rate-limit.js'
 import { openDatabase, type Storage } from '../storage/database.js'
 import { KyselyLlmRepository } from '../storage/llm-repository.js'
 import { OrgRepository } from '../storage/org-repository.js'
@@ -96,7 +97,7 @@ export class Harness {
   constructor(
     readonly database: TestDatabase,
     readonly box: SecretBox,
-    readonly options: Pick<AppDeps, 'timeouts'> = {},
+    readonly options: Pick<AppDeps, 'timeouts' | 'rateLimiter'> = {},
   ) {}
 
   /** Opens the database and starts the server on a free port. */
@@ -110,7 +111,15 @@ export class Harness {
         done()
       },
     })
-    this.app = await buildApp({ storage: this.storage, sealer: this.box, logStream, logLevel: 'info', ...this.options })
+    this.app = await buildApp({
+      storage: this.storage,
+      sealer: this.box,
+      logStream,
+      logLevel: 'info',
+      // Every test's requests come from 127.0.0.1: the limits get their own tests.
+      rateLimiter: new RateLimiter(new MemoryRateStore(), { perKeyPerMinute: 0, authFailuresPerMinute: 0 }),
+      ...this.options,
+    })
     const address = await this.app.listen({ port: 0, host: '127.0.0.1' })
     this.baseUrl = address
   }
@@ -216,7 +225,7 @@ export function validLlm(overrides: Record<string, unknown> = {}): Record<string
 }
 
 /** Starts a harness (a server on a fresh database of the backend under test). */
-export async function startHarness(options: Pick<AppDeps, 'timeouts'> = {}): Promise<Harness> {
+export async function startHarness(options: Pick<AppDeps, 'timeouts' | 'rateLimiter'> = {}): Promise<Harness> {
   const database = await createTestDatabase()
   const harness = new Harness(database, new SecretBox(randomBytes(32)), options)
   await harness.start()

@@ -26,7 +26,8 @@ function exited(child: ChildProcess): Promise<number | null> {
 export async function startServer(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, [SERVER_JS], {
     // The listening address is read from the info-level log line, so the level stays at info.
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env, LOG_LEVEL: 'info' },
+    // Tests send many requests from one address with one key: limits are off unless a test sets them.
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURES_PER_MINUTE: '0', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''

@@ -26,6 +26,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: (id) => `/v1/llms/${id}`, permission: 'llms:read' },
   { method: 'PUT', path: (id) => `/v1/llms/${id}`, permission: 'llms:write', body: { temperature: 0.5 } },
   { method: 'DELETE', path: (id) => `/v1/llms/${id}`, permission: 'llms:write' },
+  { method: 'GET', path: (id) => `/v1/llms/${id}/history`, permission: 'llms:read' },
 ]
 const routeName = (r: Route) => `${r.method} ${r.path('{id}')}`
 
@@ -123,7 +124,7 @@ describe('visibility (contract section 1)', () => {
     const owner = await h.tenant()
     const other = await h.tenant()
     const llm = await h.createLlm(owner.key)
-    await h.llmRepository.modify(llm.id, (current) => (current === undefined ? null : { ...current, isGlobal: true }))
+    await h.llmRepository.modify(llm.id, (current) => (current === undefined ? null : { ...current, isGlobal: true }), 'operator')
     const before = await h.stored(llm.id)
     expect((await h.get(`/v1/llms/${llm.id}`, other.key)).status).toBe(200)
     const put = await h.put(`/v1/llms/${llm.id}`, other.key, { temperature: 0.5 })
@@ -139,9 +140,9 @@ describe('visibility (contract section 1)', () => {
     const other = await h.tenant()
     const llm = await h.createLlm(owner.key)
     const before = await h.stored(llm.id)
-    for (const [method, body] of [['GET'], ['PUT', { temperature: 0.5 }], ['DELETE']] as const) {
-      const hidden = await h.request(method, `/v1/llms/${llm.id}`, { key: other.key, body })
-      const absent = await h.request(method, `/v1/llms/00000000-0000-4000-8000-000000000000`, { key: other.key, body })
+    for (const [method, body, suffix] of [['GET'], ['PUT', { temperature: 0.5 }], ['DELETE'], ['GET', undefined, '/history']] as const) {
+      const hidden = await h.request(method, `/v1/llms/${llm.id}${suffix ?? ''}`, { key: other.key, body })
+      const absent = await h.request(method, `/v1/llms/00000000-0000-4000-8000-000000000000${suffix ?? ''}`, { key: other.key, body })
       expect(hidden.status).toBe(404)
       expect(hidden.body).toEqual(absent.body)
     }

@@ -3,6 +3,7 @@ import type { App, RouteDeps } from '../../app.js'
 import { registerCreateLlm } from './create.js'
 import { registerDeleteLlm } from './delete.js'
 import { registerGetLlm } from './get.js'
+import { registerLlmHistory } from './history.js'
 import { registerListLlms } from './list.js'
 import { registerUpdateLlm } from './update.js'
 
@@ -12,4 +13,5 @@ export function registerLlmRoutes(app: App, deps: RouteDeps): void {
   registerGetLlm(app, deps)
   registerUpdateLlm(app, deps)
   registerDeleteLlm(app, deps)
+  registerLlmHistory(app, deps)
 }

@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import type { App, RouteDeps } from '../../app.js'
 import { actorOf } from '../../http/auth.js'
 import { toPublic } from '../../domain/llm.js'
+import { pageMeta } from './pagination.js'
 import { ListQuery } from './schemas.js'
 
 export function registerListLlms(app: App, { llms }: RouteDeps): void {
@@ -27,18 +28,7 @@ export function registerListLlms(app: App, { llms }: RouteDeps): void {
         limit: perPage,
         offset: (page - 1) * perPage,
       })
-      const lastPage = Math.max(1, Math.ceil(total / perPage))
-      return {
-        data: items.map(toPublic),
-        meta: {
-          total,
-          lastPage,
-          currentPage: page,
-          perPage,
-          prev: page > 1 ? Math.min(page - 1, lastPage) : null,
-          next: page < lastPage ? page + 1 : null,
-        },
-      }
+      return { data: items.map(toPublic), meta: pageMeta(total, page, perPage) }
     },
   )
 }

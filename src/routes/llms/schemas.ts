@@ -234,5 +234,36 @@ export const LlmIdParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 255, description: 'The LLM ID' }),
 })
 
+const PageMeta = Type.Object({
+  total: Type.Integer({ description: 'Entries matching the query, on all pages.' }),
+  lastPage: Type.Integer({ description: 'The last page number (at least 1).' }),
+  currentPage: Type.Integer(),
+  perPage: Type.Integer(),
+  prev: Nullable(Type.Integer({ description: 'The previous page number, or null.' })),
+  next: Nullable(Type.Integer({ description: 'The next page number, or null.' })),
+})
+
+export const AuditEntry = Type.Object(
+  {
+    id: Type.String(),
+    action: Type.String({ description: '`create`, `update`, `delete` or `secret-reencrypt`.', examples: ['update'] }),
+    fields: Type.Array(Type.String(), { description: 'The names of the fields that changed; never their values.', examples: [['temperature']] }),
+    keyId: Type.String({ description: 'The API key that made the change, or `operator` for the CLI.' }),
+    at: Type.String({ format: 'date-time' }),
+    version: Nullable(Type.Integer({ description: 'The version (ETag) the change produced.' })),
+  },
+  { $id: 'AuditEntry', description: 'One recorded change to an LLM.' },
+)
+
+export const AuditList = Type.Object(
+  { data: Type.Array(Type.Ref('AuditEntry')), meta: PageMeta },
+  { $id: 'AuditList', description: "One page of an LLM's history, newest first." },
+)
+
+export const HistoryQuery = Type.Object({
+  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'Page number, from 1.' }),
+  perPage: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Entries per page (1 to 100).' }),
+})
+
 /** Schemas other schemas refer to by $id; registered once with Fastify and with the validators. */
-export const SHARED_SCHEMAS: TSchema[] = [LlmUrl, Llm, LlmList]
+export const SHARED_SCHEMAS: TSchema[] = [LlmUrl, Llm, LlmList, AuditEntry, AuditList]

@@ -1,0 +1,157 @@
+/**
+ * Rate limits: requests per API key, and failed authentications per client address (so keys
+ * cannot be guessed at speed). Fixed one-minute windows, counted in memory, or in Redis when
+ * REDIS_URL is set so that several instances share one budget.
+ */
+import type { FastifyReply } from 'fastify'
+import { createClient } from 'redis'
+import { AppError } from '../domain/errors.js'
+
+export interface WindowCount {
+  count: number
+  /** Milliseconds until the window resets. */
+  resetMs: number
+}
+
+export interface RateStore {
+  /** Counts one more hit on `key` in the current window. */
+  hit(key: string, windowMs: number): Promise<WindowCount>
+  /** The current count without adding to it. */
+  peek(key: string): Promise<WindowCount>
+  close(): Promise<void>
+}
+
+/** One process's counters. */
+export class MemoryRateStore implements RateStore {
+  private readonly windows = new Map<string, { count: number; resetAt: number }>()
+  private sweeps = 0
+
+  async hit(key: string, windowMs: number): Promise<WindowCount> {
+    const now = Date.now()
+    let entry = this.windows.get(key)
+    if (entry === undefined || entry.resetAt <= now) {
+      entry = { count: 0, resetAt: now + windowMs }
+      this.windows.set(key, entry)
+    }
+    entry.count += 1
+    if (++this.sweeps % 10_000 === 0) this.sweep(now)
+    return { count: entry.count, resetMs: entry.resetAt - now }
+  }
+
+  async peek(key: string): Promise<WindowCount> {
+    const now = Date.now()
+    const entry = this.windows.get(key)
+    if (entry === undefined || entry.resetAt <= now) return { count: 0, resetMs: 0 }
+    return { count: entry.count, resetMs: entry.resetAt - now }
+  }
+
+  async close(): Promise<void> {}
+
+  private sweep(now: number): void {
+    for (const [key, entry] of this.windows) if (entry.resetAt <= now) this.windows.delete(key)
+  }
+}
+
+// INCR and the expiry in one step, so a window always ends even if an instance dies mid-way.
+const HIT = `local c = redis.call('INCR', KEYS[1])
+if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {c, redis.call('PTTL', KEYS[1])}`
+
+/** Counters shared by every instance through Redis. */
+function redisClient(url: string) {
+  return createClient({ url, socket: { connectTimeout: 2000, reconnectStrategy: (n: number) => Math.min(n * 100, 2000) } })
+}
+
+export class RedisRateStore implements RateStore {
+  private constructor(
+    private readonly client: ReturnType<typeof redisClient>,
+    private readonly prefix: string,
+  ) {}
+
+  static async connect(url: string, prefix = 'llm-registry:rate:'): Promise<RedisRateStore> {
+    const client = redisClient(url)
+    // Errors are reported by the failing commands; an unhandled 'error' event would crash.
+    client.on('error', () => undefined)
+    await client.connect()
+    return new RedisRateStore(client, prefix)
+  }
+
+  async hit(key: string, windowMs: number): Promise<WindowCount> {
+    const [count, ttl] = (await this.client.eval(HIT, { keys: [this.prefix + key], arguments: [String(windowMs)] })) as [number, number]
+    return { count, resetMs: ttl > 0 ? ttl : windowMs }
+  }
+
+  async peek(key: string): Promise<WindowCount> {
+    const [count, ttl] = await Promise.all([this.client.get(this.prefix + key), this.client.pTTL(this.prefix + key)])
+    return { count: Number(count ?? 0), resetMs: ttl > 0 ? ttl : 0 }
+  }
+
+  async close(): Promise<void> {
+    await this.client.quit()
+  }
+}
+
+export interface RateLimits {
+  /** Requests per minute per API key; 0 turns the limit off. */
+  perKeyPerMinute: number
+  /** Failed authentications per minute per client address before it is refused; 0: off. */
+  authFailuresPerMinute: number
+}
+
+const WINDOW_MS = 60_000
+
+function limited(reply: FastifyReply, resetMs: number, message: string): AppError {
+  reply.header('retry-after', String(Math.max(1, Math.ceil(resetMs / 1000))))
+  return new AppError('rate_limited', message)
+}
+
+/** Applies the limits; a store that fails lets requests through rather than take the service down. */
+export class RateLimiter {
+  constructor(
+    private readonly store: RateStore,
+    readonly limits: RateLimits,
+    private readonly onStoreError: (error: unknown) => void = () => undefined,
+  ) {}
+
+  /** Counts a request of an authenticated key and sets the RateLimit headers; throws 429 past the limit. */
+  async checkKey(keyId: string, reply: FastifyReply): Promise<void> {
+    const limit = this.limits.perKeyPerMinute
+    if (limit <= 0) return
+    let window: WindowCount
+    try {
+      window = await this.store.hit(`key:${keyId}`, WINDOW_MS)
+    } catch (error) {
+      this.onStoreError(error)
+      return
+    }
+    const reset = Math.max(1, Math.ceil(window.resetMs / 1000))
+    reply.header('ratelimit-limit', String(limit))
+    reply.header('ratelimit-remaining', String(Math.max(0, limit - window.count)))
+    reply.header('ratelimit-reset', String(reset))
+    if (window.count > limit) throw limited(reply, window.resetMs, 'Rate limit exceeded: too many requests for this API key')
+  }
+
+  /** Refuses a client address that has failed authentication too often in this window. */
+  async checkAddress(address: string, reply: FastifyReply): Promise<void> {
+    if (this.limits.authFailuresPerMinute <= 0) return
+    try {
+      const window = await this.store.peek(`auth:${address}`)
+      if (window.count >= this.limits.authFailuresPerMinute) {
+        throw limited(reply, window.resetMs, 'Too many failed authentication attempts from this address; try again later')
+      }
+    } catch (error) {
+      if (error instanceof AppError) throw error
+      this.onStoreError(error)
+    }
+  }
+
+  /** Counts a failed authentication from a client address. */
+  async recordFailure(address: string): Promise<void> {
+    if (this.limits.authFailuresPerMinute <= 0) return
+    try {
+      await this.store.hit(`auth:${address}`, WINDOW_MS)
+    } catch (error) {
+      this.onStoreError(error)
+    }
+  }
+}

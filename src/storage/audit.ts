@@ -1,0 +1,67 @@
+/** The audit trail's table: events are written in the transaction of the change they record. */
+import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { AuditAction, AuditEntry } from '../domain/ports.js'
+import type { Database } from './schema.js'
+
+/** Who acted when no API key did: the operator's CLI. */
+export const OPERATOR = 'operator'
+
+export interface NewAuditEvent {
+  action: AuditAction
+  keyId: string
+  llmId?: string
+  organizationId?: string | null
+  fields?: string[]
+  subject?: string
+  version?: number
+}
+
+export async function recordEvent(db: Kysely<Database>, event: NewAuditEvent): Promise<void> {
+  await db
+    .insertInto('audit_events')
+    .values({
+      id: randomUUID(),
+      llm_id: event.llmId ?? null,
+      organization_id: event.organizationId ?? null,
+      key_id: event.keyId,
+      action: event.action,
+      fields: JSON.stringify(event.fields ?? []),
+      subject: event.subject ?? null,
+      at: new Date().toISOString(),
+      version: event.version ?? null,
+    })
+    .execute()
+}
+
+/** An LLM's events, newest first. */
+export async function listHistory(
+  db: Kysely<Database>,
+  llmId: string,
+  limit: number,
+  offset: number,
+): Promise<{ items: AuditEntry[]; total: number }> {
+  const [rows, count] = await Promise.all([
+    db
+      .selectFrom('audit_events')
+      .select(['id', 'action', 'fields', 'key_id', 'at', 'version'])
+      .where('llm_id', '=', llmId)
+      .orderBy('version', 'desc')
+      .orderBy('at', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute(),
+    db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).where('llm_id', '=', llmId).executeTakeFirstOrThrow(),
+  ])
+  return {
+    total: Number(count.n),
+    items: rows.map((row) => ({
+      id: row.id,
+      action: row.action as AuditAction,
+      fields: (typeof row.fields === 'string' ? JSON.parse(row.fields) : row.fields) as string[],
+      keyId: row.key_id,
+      at: row.at instanceof Date ? row.at.toISOString() : row.at,
+      version: row.version,
+    })),
+  }
+}
