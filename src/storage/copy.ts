@@ -1,5 +1,5 @@
 /** Copies every organization, key and LLM from one database to another (secrets stay sealed). */
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import { parseDatabaseUrl } from '../config.js'
 import { DEFAULT_LLMS } from '../domain/default-llms.js'
 import { openDatabase, type Storage } from './database.js'
@@ -77,6 +77,8 @@ export async function copyDatabase(from: string, to: string, options: { force: b
       await trx.deleteFrom('organizations').execute()
       await copyRows(source, trx)
     })
+    // Fresh planner statistics for the copied data, so the first queries on it are planned well.
+    await sql`analyze`.execute(target.db)
     const [expected, actual] = [await counts(source.db), await counts(target.db)]
     for (const table of TABLES) {
       if (expected[table] !== actual[table]) {
