@@ -7,7 +7,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { openDatabase } from './storage/database.js'
 import { createTestDatabase, validLlm, type TestDatabase } from './testing/harness.js'
-import { runCli, startServer, type ServerProcess } from './testing/process.js'
+import { callServer, runCli, startServer, type ServerProcess } from './testing/process.js'
 
 let db: TestDatabase
 let env: Record<string, string>
@@ -24,13 +24,7 @@ afterAll(() => db.drop())
 
 async function send(s: ServerProcess, method: string, path: string, body?: unknown) {
   try {
-    const response = await fetch(`${s.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await response.text()
-    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) }
+    return await callServer(s.baseUrl, method, path, { key, body })
   } catch {
     return { status: 0, body: undefined } // the connection died with the process
   }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createTestDatabase, validLlm, type TestDatabase } from './testing/harness.js'
-import { runCli, startServer, type ServerProcess } from './testing/process.js'
+import { callServer, runCli, startServer, type ServerProcess } from './testing/process.js'
 
 let db: TestDatabase
 let env: Record<string, string>
@@ -28,17 +28,8 @@ afterAll(async () => {
 })
 
 async function call(s: ServerProcess, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${s.baseUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await response.text()
-  return { status: response.status, etag: response.headers.get('etag'), body: text === '' ? undefined : JSON.parse(text) }
+  const reply = await callServer(s.baseUrl, method, path, { key, body, headers })
+  return { ...reply, etag: reply.headers.get('etag') }
 }
 
 /** Ten settable fields and a distinct value for each (LLM, field) pair, never the value it was created with. */

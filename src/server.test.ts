@@ -7,7 +7,7 @@ import { SecretBox, parseEncryptionKey } from './crypto/secret-box.js'
 import { openDatabase } from './storage/database.js'
 import { KyselyLlmRepository } from './storage/llm-repository.js'
 import { BACKEND, createTestDatabase, validLlm, type TestDatabase } from './testing/harness.js'
-import { runCli, startFailingServer, startServer, type ServerProcess } from './testing/process.js'
+import { callServer, runCli, startFailingServer, startServer, type ServerProcess } from './testing/process.js'
 
 const cleanups: (() => Promise<unknown>)[] = []
 afterEach(async () => {
@@ -34,18 +34,8 @@ async function server(env: Record<string, string>): Promise<ServerProcess> {
   return s
 }
 
-async function call(s: ServerProcess, method: string, path: string, key?: string, body?: unknown) {
-  const response = await fetch(`${s.baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(key !== undefined && { authorization: `Bearer ${key}` }),
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const text = await response.text()
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text), text }
-}
+const call = (s: ServerProcess, method: string, path: string, key?: string, body?: unknown) =>
+  callServer(s.baseUrl, method, path, { key, body })
 
 function firstKeyIn(output: string): string | undefined {
   return /API key: (llmr_\S+)/.exec(output)?.[1]

@@ -7,7 +7,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { BACKEND, PG_ADMIN_URL, createTestDatabase, validLlm, type TestDatabase } from '../testing/harness.js'
-import { runCli, startServer, type ServerProcess } from '../testing/process.js'
+import { callServer, runCli, startServer, type ServerProcess } from '../testing/process.js'
 
 /** A TCP proxy in front of PostgreSQL that the test can cut and restore, like a network outage. */
 class Outage {
@@ -68,14 +68,8 @@ afterAll(async () => {
 })
 
 async function call(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${s.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  })
-  const text = await response.text()
-  return { status: response.status, type: response.headers.get('content-type'), body: text === '' ? undefined : JSON.parse(text) }
+  const reply = await callServer(s.baseUrl, method, path, { key, body })
+  return { ...reply, type: reply.headers.get('content-type') }
 }
 
 async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {

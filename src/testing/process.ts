@@ -96,3 +96,33 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
   const code = await exited(child)
   return { code, stdout, stderr }
 }
+
+export interface ProcessReply {
+  status: number
+  headers: Headers
+  text: string
+  /** The parsed body, or undefined when it is empty. */
+  body: any
+}
+
+/** One request to a server process; 15 s at most, so a hang fails the test instead of stalling it. */
+export async function callServer(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ProcessReply> {
+  const { key, body, headers } = options
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      ...(key !== undefined && { authorization: `Bearer ${key}` }),
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  })
+  const text = await response.text()
+  return { status: response.status, headers: response.headers, text, body: text === '' ? undefined : JSON.parse(text) }
+}
