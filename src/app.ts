@@ -9,7 +9,7 @@ import type { DestinationStream } from 'pino'
 import type { TSchema } from 'typebox'
 import { LlmService } from './domain/llm-service.js'
 import type { SecretSealer } from './domain/ports.js'
-import { AuthCache, installAuth, type ApiKeyStore } from './http/auth.js'
+import { AuthCache, installAuth } from './http/auth.js'
 import { ErrorBody } from './http/error-schema.js'
 import { installErrorHandlers } from './http/errors.js'
 import { installJsonBodyParser } from './http/json-body.js'
@@ -31,10 +31,6 @@ export interface AppDeps {
   /** Where JSON log lines go (tests capture them); standard output by default. */
   logStream?: DestinationStream
   logLevel?: string
-  /** Key lookups; the organizations table by default. */
-  apiKeys?: ApiKeyStore
-  /** How long an authenticated key is remembered (ms); 0 looks every request up. Default 2000. */
-  authCacheTtlMs?: number
   /** Request and failed-authentication limits; in memory with the default limits if not given. */
   rateLimiter?: RateLimiter
   /** Limits on slow clients (ms); the defaults suit production, tests shorten them. */
@@ -48,6 +44,9 @@ export interface RouteDeps {
 }
 
 export const BODY_LIMIT = 64 * 1024
+
+/** How long an authenticated key is remembered: a revocation elsewhere takes effect within this. */
+const AUTH_CACHE_TTL_MS = 2000
 
 export interface Timeouts {
   /** A client must send all its headers within this. */
@@ -135,7 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   installErrorHandlers(app)
   installTextGuard(app)
   const limiter = deps.rateLimiter ?? new RateLimiter(new MemoryRateStore(), DEFAULT_RATE_LIMITS)
-  installAuth(app, deps.apiKeys ?? new OrgRepository(deps.storage.db), new AuthCache(deps.authCacheTtlMs ?? 2000), limiter)
+  installAuth(app, new OrgRepository(deps.storage.db), new AuthCache(AUTH_CACHE_TTL_MS), limiter)
 
   await app.register(swagger, {
     openapi: {

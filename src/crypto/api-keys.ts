@@ -28,9 +28,9 @@ export function apiKeyId(raw: string): string | undefined {
   return KEY_SHAPE.exec(raw)?.[1]
 }
 
-/** Compares a presented key with a stored hash without leaking where they differ. */
-export function apiKeyMatches(raw: string, storedHash: string): boolean {
-  const presented = Buffer.from(hashApiKey(raw), 'hex')
+/** Compares the hash of a presented key with a stored hash without leaking where they differ. */
+export function hashesMatch(presentedHash: string, storedHash: string): boolean {
+  const presented = Buffer.from(presentedHash, 'hex')
   const stored = Buffer.from(storedHash, 'hex')
   return presented.length === stored.length && timingSafeEqual(presented, stored)
 }

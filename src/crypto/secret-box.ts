@@ -58,11 +58,6 @@ export class SecretBox implements SecretSealer {
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8')
   }
 
-  /** The key id a sealed value names, without opening it. */
-  static keyIdOfSealed(sealed: string): string | undefined {
-    return sealed.split('.')[1]
-  }
-
   /** Whether this box can open values sealed under the given key id. */
   knows(keyId: string): boolean {
     return this.keys.has(keyId)

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Actor, Permission } from '../domain/access.js'
 import { AppError } from '../domain/errors.js'
-import { apiKeyId, apiKeyMatches, hashApiKey } from '../crypto/api-keys.js'
+import { apiKeyId, hashApiKey, hashesMatch } from '../crypto/api-keys.js'
 import type { StoredApiKey } from '../storage/org-repository.js'
 import type { RateLimiter } from './rate-limit.js'
 
@@ -48,11 +48,6 @@ export class AuthCache {
     if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string)
     this.entries.set(hash, { actor, expires: now + this.ttlMs })
   }
-
-  /** Forgets a key at once (a revocation made through this process). */
-  forgetKey(keyId: string): void {
-    for (const [hash, entry] of this.entries) if (entry.actor.keyId === keyId) this.entries.delete(hash)
-  }
 }
 
 /** The actor behind an Authorization header; one answer for every kind of failure. */
@@ -66,7 +61,7 @@ export async function authenticate(store: ApiKeyStore, header: string | undefine
   const cached = cache?.get(hash, now)
   if (cached !== undefined) return cached
   const key = await store.findActiveKey(id)
-  if (key === undefined || !apiKeyMatches(raw, key.hash)) throw new AppError('unauthenticated', UNAUTHENTICATED)
+  if (key === undefined || !hashesMatch(hash, key.hash)) throw new AppError('unauthenticated', UNAUTHENTICATED)
   const actor = { organizationId: key.organizationId, keyId: key.id, permissions: key.permissions }
   cache?.set(hash, actor, now)
   return actor

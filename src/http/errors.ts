@@ -17,13 +17,11 @@ const STATUS: Record<ErrorCode, number> = {
   unavailable: 503,
 }
 
-/** Fastify's own client errors, with messages that say what to fix and echo nothing back. */
+/** Fastify's own client errors, with messages that say what to fix and echo nothing back (body parsing errors come from json-body.ts). */
 const FASTIFY_ERRORS: Record<string, [number, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'Request body is larger than the limit of 65536 bytes'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'Content-Type must be application/json'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'Content-Length does not match the body'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'Request body is empty; send a JSON object'],
-  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'Malformed JSON body'],
   FST_ERR_CTP_INVALID_TYPE: [400, 'Invalid Content-Type header'],
   FST_ERR_BAD_URL: [400, 'Malformed URL'],
 }
@@ -57,8 +55,6 @@ function classify(error: FastifyError | Error): { status: number; message: strin
   }
   const known = fastifyError.code === undefined ? undefined : FASTIFY_ERRORS[fastifyError.code]
   if (known !== undefined) return { status: known[0], message: known[1] }
-  // JSON.parse's own message quotes the input (perhaps a secret): never pass it on.
-  if (error instanceof SyntaxError && fastifyError.statusCode === 400) return { status: 400, message: 'Malformed JSON body' }
   if (isDatabaseUnavailable(error)) return { status: 503, message: 'Database unavailable, try again shortly' }
   const status = fastifyError.statusCode
   if (status !== undefined && status >= 400 && status < 500) return { status, message: STATUS_CODES[status] ?? 'Bad request' }

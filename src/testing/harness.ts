@@ -131,12 +131,6 @@ export class Harness {
     this.storage = undefined
   }
 
-  /** Stops and starts again on the same database and key, like a restarted process. */
-  async restart(): Promise<void> {
-    await this.stop()
-    await this.start()
-  }
-
   get orgs(): OrgRepository {
     return new OrgRepository(this.requireStorage().db)
   }
