@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { AuditAction, AuditEntry } from '../domain/ports.js'
 import type { Database } from './schema.js'
+import { iso, parseJson } from './values.js'
 
 /** Who acted when no API key did: the operator's CLI. */
 export const OPERATOR = 'operator'
@@ -58,9 +59,9 @@ export async function listHistory(
     items: rows.map((row) => ({
       id: row.id,
       action: row.action as AuditAction,
-      fields: (typeof row.fields === 'string' ? JSON.parse(row.fields) : row.fields) as string[],
+      fields: parseJson<string[]>(row.fields),
       keyId: row.key_id,
-      at: row.at instanceof Date ? row.at.toISOString() : row.at,
+      at: iso(row.at),
       version: row.version,
     })),
   }

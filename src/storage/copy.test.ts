@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { SecretBox } from '../crypto/secret-box.js'
 import type { StoredLlm } from '../domain/llm.js'
 import { createTestDatabase, type TestDatabase } from '../testing/harness.js'
-import { runCli, startServer, type ServerProcess } from '../testing/process.js'
+import { callServer, runCli, startServer, type ServerProcess } from '../testing/process.js'
 import { openDatabase } from './database.js'
 import { KyselyLlmRepository } from './llm-repository.js'
 import { OrgRepository } from './org-repository.js'
@@ -22,6 +22,7 @@ let env: Record<string, string>
 let box: SecretBox
 const keys: string[] = []
 const secrets = new Map<string, string>()
+let changed: string
 
 beforeAll(async () => {
   source = await createTestDatabase('sqlite')
@@ -72,6 +73,9 @@ beforeAll(async () => {
     }
   }
   for (let i = 0; i < batch.length; i += 200) await llms.insertMissing(batch.slice(i, i + 200))
+  // One change with a history entry, to see the audit trail travel with the data.
+  changed = batch[0]?.id ?? ''
+  await llms.modify(changed, (current) => (current === undefined ? null : { ...current, temperature: 1.99 }), 'operator')
   await storage.close()
 }, 120_000)
 
@@ -100,7 +104,8 @@ describe('db copy', () => {
   test(`copies ${RECORDS} LLMs, their organizations and keys; every record reads the same on both sides`, async () => {
     const copied = await runCli(['db', 'copy', '--from', source.url, '--to', target.url], env)
     expect(copied.code, copied.stderr).toBe(0)
-    expect(copied.stdout).toBe(`organizations\t${ORGS}\napi_keys\t${ORGS}\nllms\t${RECORDS + 4}\n`)
+    // One audit event per key created, and the one change; the seeded LLMs were inserted without any.
+    expect(copied.stdout).toBe(`organizations\t${ORGS}\napi_keys\t${ORGS}\nllms\t${RECORDS + 4}\naudit_events\t${ORGS + 1}\n`)
 
     const before = await startServer({ ...env, DATABASE_URL: source.url })
     const after = await startServer({ ...env, DATABASE_URL: target.url })
@@ -111,6 +116,11 @@ describe('db copy', () => {
         expect(b.body).toEqual(a.body)
         expect(b.etags).toEqual(a.etags)
       }
+      const history = (s: ServerProcess) =>
+        callServer(s.baseUrl, 'GET', `/v1/llms/${changed}/history`, { key: keys[0] }).then((r) => r.body)
+      const [historyBefore, historyAfter] = await Promise.all([history(before), history(after)])
+      expect(historyBefore.data.map((e: any) => e.fields)).toEqual([['temperature']])
+      expect(historyAfter).toEqual(historyBefore)
     } finally {
       await Promise.all([before.stop(), after.stop()])
     }

@@ -1,19 +1,20 @@
-/** Copies every organization, key and LLM from one database to another (secrets stay sealed). */
+/** Copies every organization, key, LLM and audit event from one database to another (secrets stay sealed). */
 import { sql, type Kysely } from 'kysely'
 import { parseDatabaseUrl } from '../config.js'
 import { DEFAULT_LLMS } from '../domain/default-llms.js'
 import { openDatabase, type Storage } from './database.js'
-import { fromRow, inWriteTransaction, toRow } from './llm-repository.js'
+import { fromRow, toRow } from './llm-repository.js'
 import { prepareDatabase } from './prepare.js'
 import type { Database } from './schema.js'
-
-export type CopyReport = Record<'organizations' | 'api_keys' | 'llms', number>
+import { iso, isoOrNull } from './values.js'
 
 const BATCH = 500
-const TABLES = ['organizations', 'api_keys', 'llms'] as const
+const TABLES = ['organizations', 'api_keys', 'llms', 'audit_events'] as const
+
+export type CopyReport = Record<(typeof TABLES)[number], number>
 
 async function counts(db: Kysely<Database>): Promise<CopyReport> {
-  const report = { organizations: 0, api_keys: 0, llms: 0 }
+  const report = { organizations: 0, api_keys: 0, llms: 0, audit_events: 0 }
   for (const table of TABLES) {
     const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
     report[table] = Number(row.n)
@@ -29,22 +30,18 @@ async function isEmpty(db: Kysely<Database>): Promise<boolean> {
   return organizations === 0 && api_keys === 0 && other.length === 0
 }
 
-function timestamp(value: string | Date | null): string | null {
-  return value instanceof Date ? value.toISOString() : value
-}
-
 async function copyRows(source: Storage, target: Kysely<Database>): Promise<void> {
   const orgs = await source.db.selectFrom('organizations').selectAll().orderBy('id').execute()
   for (let i = 0; i < orgs.length; i += BATCH) {
-    const rows = orgs.slice(i, i + BATCH).map((o) => ({ id: o.id, name: o.name, created_at: timestamp(o.created_at) ?? '' }))
+    const rows = orgs.slice(i, i + BATCH).map((o) => ({ id: o.id, name: o.name, created_at: iso(o.created_at) }))
     await target.insertInto('organizations').values(rows).execute()
   }
   const keys = await source.db.selectFrom('api_keys').selectAll().orderBy('id').execute()
   for (let i = 0; i < keys.length; i += BATCH) {
     const rows = keys.slice(i, i + BATCH).map((k) => ({
       ...k,
-      created_at: timestamp(k.created_at) ?? '',
-      revoked_at: timestamp(k.revoked_at),
+      created_at: iso(k.created_at),
+      revoked_at: isoOrNull(k.revoked_at),
     }))
     await target.insertInto('api_keys').values(rows).execute()
   }
@@ -54,6 +51,15 @@ async function copyRows(source: Storage, target: Kysely<Database>): Promise<void
     const page = await source.db.selectFrom('llms').selectAll().where('id', '>', after).orderBy('id').limit(BATCH).execute()
     if (page.length === 0) break
     await target.insertInto('llms').values(page.map((row) => toRow(fromRow(row)))).execute()
+    after = (page[page.length - 1] as (typeof page)[0]).id
+  }
+  // The audit trail goes along: an LLM's history must not start over on the new database.
+  after = ''
+  for (;;) {
+    const page = await source.db.selectFrom('audit_events').selectAll().where('id', '>', after).orderBy('id').limit(BATCH).execute()
+    if (page.length === 0) break
+    const rows = page.map((e) => ({ ...e, at: iso(e.at), fields: typeof e.fields === 'string' ? e.fields : JSON.stringify(e.fields) }))
+    await target.insertInto('audit_events').values(rows).execute()
     after = (page[page.length - 1] as (typeof page)[0]).id
   }
 }
@@ -71,7 +77,8 @@ export async function copyDatabase(from: string, to: string, options: { force: b
     if (!options.force && !(await isEmpty(target.db))) {
       throw new Error('the target database holds data already; pass --force to replace it')
     }
-    await inWriteTransaction(target, async (trx) => {
+    await target.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('audit_events').execute()
       await trx.deleteFrom('llms').execute()
       await trx.deleteFrom('api_keys').execute()
       await trx.deleteFrom('organizations').execute()

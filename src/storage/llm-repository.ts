@@ -1,8 +1,9 @@
 /** The LLM table behind the domain's repository port, one implementation for both dialects. */
-import { sql, type Insertable, type Kysely, type Selectable, type Transaction } from 'kysely'
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely'
 import type { Llm, LlmFormat, ReasoningEffort, ReasoningFormat, StoredLlm } from '../domain/llm.js'
 import type { AuditEntry, Decide, ListQuery, ListResult, LlmRepository } from '../domain/ports.js'
 import { listHistory, recordEvent } from './audit.js'
+import { iso, isoOrNull, parseJson } from './values.js'
 import type { Storage } from './database.js'
 import type { Database, DialectName, LlmsTable } from './schema.js'
 
@@ -15,18 +16,6 @@ const COLUMNS = [
   'reasoning_effort', 'reasoning_format', 'created_by_organization_id', 'created_at', 'updated_at',
   'secret_sealed', 'secret_key_id', 'secret_updated_at', 'version',
 ] as const satisfies readonly (keyof LlmsTable)[]
-
-function parseJson<T>(value: unknown): T {
-  return (typeof value === 'string' ? JSON.parse(value) : value) as T
-}
-
-function isoOrNull(value: string | Date | null): string | null {
-  return value === null ? null : value instanceof Date ? value.toISOString() : value
-}
-
-function iso(value: string | Date): string {
-  return value instanceof Date ? value.toISOString() : value
-}
 
 /** The API field each audited column stands for (bookkeeping columns are not listed). */
 const FIELD_OF_COLUMN: Record<string, string> = {
@@ -119,22 +108,11 @@ export function toRow(llm: StoredLlm): Insertable<LlmsTable> {
   }
 }
 
-/**
- * Runs `work` in a transaction that holds the write lock for what it reads: on SQLite every
- * transaction begins IMMEDIATE (see database.ts); on PostgreSQL the reads lock their rows.
- */
-export async function inWriteTransaction<T>(
-  storage: Storage,
-  work: (trx: Kysely<Database>) => Promise<T>,
-): Promise<T> {
-  return storage.db.transaction().execute((trx: Transaction<Database>) => work(trx))
-}
-
 export class KyselyLlmRepository implements LlmRepository {
   private readonly db: Kysely<Database>
   private readonly dialect: DialectName
 
-  constructor(private readonly storage: Storage) {
+  constructor(storage: Storage) {
     this.db = storage.db
     this.dialect = storage.dialect
   }
@@ -195,7 +173,7 @@ export class KyselyLlmRepository implements LlmRepository {
   }
 
   async insert(llm: StoredLlm, by: string): Promise<void> {
-    await inWriteTransaction(this.storage, async (trx) => {
+    await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('llms').values(toRow(llm)).execute()
       const fields = Object.entries(toRow(llm))
         .filter(([column, value]) => FIELD_OF_COLUMN[column] !== undefined && value !== null)
@@ -227,7 +205,7 @@ export class KyselyLlmRepository implements LlmRepository {
   }
 
   async modify(id: string, decide: Decide, by: string): Promise<StoredLlm | undefined> {
-    return inWriteTransaction(this.storage, async (trx) => {
+    return this.db.transaction().execute(async (trx) => {
       let select = trx.selectFrom('llms').select(COLUMNS).where('id', '=', id)
       if (this.dialect === 'postgres') select = select.forUpdate()
       const row = await select.executeTakeFirst()
@@ -254,7 +232,7 @@ export class KyselyLlmRepository implements LlmRepository {
   }
 
   async remove(id: string, check: (current: StoredLlm | undefined) => void, by: string): Promise<void> {
-    await inWriteTransaction(this.storage, async (trx) => {
+    await this.db.transaction().execute(async (trx) => {
       let select = trx.selectFrom('llms').select(COLUMNS).where('id', '=', id)
       if (this.dialect === 'postgres') select = select.forUpdate()
       const row = await select.executeTakeFirst()

@@ -5,6 +5,7 @@ import { PERMISSIONS, type Permission } from '../domain/access.js'
 import { generateApiKey } from '../crypto/api-keys.js'
 import { OPERATOR, recordEvent } from './audit.js'
 import type { Database } from './schema.js'
+import { iso, isoOrNull } from './values.js'
 
 export interface Organization {
   id: string
@@ -22,10 +23,6 @@ export interface ApiKeyInfo {
 
 export interface StoredApiKey extends ApiKeyInfo {
   hash: string
-}
-
-function iso(value: string | Date): string {
-  return value instanceof Date ? value.toISOString() : value
 }
 
 function parsePermissions(text: string): Permission[] {
@@ -118,7 +115,7 @@ export class OrgRepository {
       organizationId: row.organization_id,
       permissions: parsePermissions(row.permissions),
       createdAt: iso(row.created_at),
-      revokedAt: row.revoked_at === null ? null : iso(row.revoked_at),
+      revokedAt: isoOrNull(row.revoked_at),
     }))
   }
 

@@ -1,7 +1,7 @@
 /** Everything a database needs before the service uses it: schema, defaults, first organization. */
 import { DEFAULT_LLMS } from '../domain/default-llms.js'
 import type { Storage } from './database.js'
-import { KyselyLlmRepository, inWriteTransaction } from './llm-repository.js'
+import { KyselyLlmRepository } from './llm-repository.js'
 import { migrateToLatest } from './migrate.js'
 import { OrgRepository } from './org-repository.js'
 
@@ -22,7 +22,7 @@ export async function prepareDatabase(
   let firstKey: string | undefined
   if (options.createFirstOrganization && storage.dialect === 'sqlite') {
     // In one write transaction, so that of several processes starting together only one creates it.
-    firstKey = await inWriteTransaction(storage, async (trx) => {
+    firstKey = await storage.db.transaction().execute(async (trx) => {
       const orgs = new OrgRepository(trx)
       if ((await orgs.countOrganizations()) > 0) return undefined
       const org = await orgs.createOrganization('default')

@@ -1,0 +1,15 @@
+/** Column values as the two drivers return them, read back into one shape. */
+
+/** Timestamps: text on SQLite, Date on PostgreSQL; ISO 8601 text either way. */
+export function iso(value: string | Date): string {
+  return value instanceof Date ? value.toISOString() : value
+}
+
+export function isoOrNull(value: string | Date | null): string | null {
+  return value === null ? null : iso(value)
+}
+
+/** JSON columns: text on SQLite, already parsed (jsonb) on PostgreSQL. */
+export function parseJson<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T
+}
