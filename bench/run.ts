@@ -10,17 +10,16 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { cpus, tmpdir, totalmem } from 'node:os'
+import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import pg from 'pg'
-import type { DatabaseConfig } from '../src/config.js'
 import { SecretBox } from '../src/crypto/secret-box.js'
 import { openDatabase } from '../src/storage/database.js'
+import { PG_ADMIN_URL, createTestDatabase, type TestDatabase } from '../src/testing/harness.js'
 import { seed, type Seeded } from './seed.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -320,39 +319,12 @@ function log(text: string): void {
 
 // ---------------------------------------------------------------- databases
 
-interface BenchDatabase {
-  url: string
-  config: DatabaseConfig
-  drop: () => Promise<void>
+/** A fresh database of the backend under benchmark, made (and dropped) as the tests make theirs. */
+function freshDatabase(): Promise<TestDatabase> {
+  return createTestDatabase(usePg ? 'postgres' : 'sqlite', process.env.DATABASE_URL ?? PG_ADMIN_URL)
 }
 
-async function freshDatabase(label: string): Promise<BenchDatabase> {
-  if (!usePg) {
-    const dir = mkdtempSync(join(tmpdir(), `llmr-bench-${label}-`))
-    const path = join(dir, 'bench.db')
-    return { url: `sqlite:${path}`, config: { dialect: 'sqlite', path }, drop: async () => rmSync(dir, { recursive: true, force: true }) }
-  }
-  const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-  const name = `llmr_bench_${label}_${randomBytes(4).toString('hex')}`
-  const client = new pg.Client({ connectionString: admin })
-  await client.connect()
-  await client.query(`create database ${name}`)
-  await client.end()
-  const url = new URL(admin)
-  url.pathname = `/${name}`
-  return {
-    url: url.toString(),
-    config: { dialect: 'postgres', url: url.toString(), poolMax: 10 },
-    drop: async () => {
-      const c = new pg.Client({ connectionString: admin })
-      await c.connect()
-      await c.query(`drop database if exists ${name} with (force)`)
-      await c.end()
-    },
-  }
-}
-
-async function seeded(db: BenchDatabase, box: SecretBox, orgs: number, big: number): Promise<Seeded> {
+async function seeded(db: TestDatabase, box: SecretBox, orgs: number, big: number): Promise<Seeded> {
   const storage = openDatabase(db.config)
   try {
     const started = performance.now()
@@ -385,9 +357,9 @@ async function main(): Promise<void> {
   const box = new SecretBox(key)
   log(`machine: ${machine()}; pinned: ${canPin ? `service on core ${SERVER_CORE}, load on core ${LOAD_CORE}` : 'no'}`)
 
-  const empty = await freshDatabase('empty')
-  const large = await freshDatabase('large')
-  const small = await freshDatabase('small')
+  const empty = await freshDatabase()
+  const large = await freshDatabase()
+  const small = await freshDatabase()
   const targets: Target[] = []
   try {
     // Start-up to ready on an empty database (created and migrated by the server itself).

@@ -7,7 +7,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { openDatabase } from './storage/database.js'
 import { createTestDatabase, validLlm, type TestDatabase } from './testing/harness.js'
-import { callServer, runCli, startServer, type ServerProcess } from './testing/process.js'
+import { callServer, createOrgKey, startServer, type ServerProcess } from './testing/process.js'
 
 let db: TestDatabase
 let env: Record<string, string>
@@ -16,8 +16,7 @@ let key: string
 beforeAll(async () => {
   db = await createTestDatabase()
   env = { DATABASE_URL: db.url, LLMS_ENCRYPTION_KEY: randomBytes(32).toString('base64') }
-  await runCli(['orgs', 'create', 'acme'], env)
-  key = (await runCli(['keys', 'create', '--org', 'acme'], env)).stdout.trim()
+  key = await createOrgKey(env)
 }, 60_000)
 
 afterAll(() => db.drop())

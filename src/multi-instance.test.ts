@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createTestDatabase, validLlm, type TestDatabase } from './testing/harness.js'
-import { callServer, runCli, startServer, type ServerProcess } from './testing/process.js'
+import { callServer, createOrgKey, runCli, startServer, type ServerProcess } from './testing/process.js'
 
 let db: TestDatabase
 let env: Record<string, string>
@@ -18,8 +18,7 @@ beforeAll(async () => {
   env = { DATABASE_URL: db.url, LLMS_ENCRYPTION_KEY: randomBytes(32).toString('base64') }
   // Three instances start at the same moment on a new database: migrations must run once.
   servers = await Promise.all([startServer(env), startServer(env), startServer(env)])
-  await runCli(['orgs', 'create', 'acme'], env)
-  key = (await runCli(['keys', 'create', '--org', 'acme'], env)).stdout.trim()
+  key = await createOrgKey(env)
 }, 120_000)
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { SecretBox, parseEncryptionKey } from './crypto/secret-box.js'
 import { openDatabase } from './storage/database.js'
 import { KyselyLlmRepository } from './storage/llm-repository.js'
 import { BACKEND, createTestDatabase, validLlm, type TestDatabase } from './testing/harness.js'
-import { callServer, runCli, startFailingServer, startServer, type ServerProcess } from './testing/process.js'
+import { callServer, createOrgKey, runCli, startFailingServer, startServer, type ServerProcess } from './testing/process.js'
 
 const cleanups: (() => Promise<unknown>)[] = []
 afterEach(async () => {
@@ -119,8 +119,7 @@ describe('restart and shutdown', () => {
   test('a restart on the same data keeps everything, secrets included', async () => {
     const db = await database()
     const env = envFor(db)
-    await runCli(['orgs', 'create', 'acme'], env)
-    const apiKey = (await runCli(['keys', 'create', '--org', 'acme'], env)).stdout.trim()
+    const apiKey = await createOrgKey(env)
     const first = await server(env)
     const created = await call(first, 'POST', '/v1/llms', apiKey, validLlm({ secret: 'sk-survives-restart' }))
     const updated = await call(first, 'PUT', `/v1/llms/${created.body.id}`, apiKey, { temperature: 1.3, metadata: { k: [1, 2] } })
@@ -149,8 +148,7 @@ describe('restart and shutdown', () => {
   test('SIGTERM lets in-flight requests finish, closes the database and exits 0', async () => {
     const db = await database()
     const env = envFor(db)
-    await runCli(['orgs', 'create', 'acme'], env)
-    const apiKey = (await runCli(['keys', 'create', '--org', 'acme'], env)).stdout.trim()
+    const apiKey = await createOrgKey(env)
     const s = await server(env)
     const inFlight = Promise.allSettled(Array.from({ length: 20 }, () => call(s, 'POST', '/v1/llms', apiKey, validLlm())))
     await new Promise((r) => setTimeout(r, 5))
@@ -186,8 +184,7 @@ describe('the CLI', () => {
   test('keys revoke makes the key answer 401', async () => {
     const db = await database()
     const env = envFor(db)
-    await runCli(['orgs', 'create', 'acme'], env)
-    const key = (await runCli(['keys', 'create', '--org', 'acme'], env)).stdout.trim()
+    const key = await createOrgKey(env)
     const s = await server(env)
     expect((await call(s, 'GET', '/v1/llms', key)).status).toBe(200)
     const keyId = key.slice(5, 21)
@@ -204,10 +201,8 @@ describe('the CLI', () => {
   test('llms flag is the only way to make an LLM global; it is then visible to other organizations', async () => {
     const db = await database()
     const env = envFor(db)
-    await runCli(['orgs', 'create', 'owner'], env)
-    await runCli(['orgs', 'create', 'other'], env)
-    const ownerKey = (await runCli(['keys', 'create', '--org', 'owner'], env)).stdout.trim()
-    const otherKey = (await runCli(['keys', 'create', '--org', 'other'], env)).stdout.trim()
+    const ownerKey = await createOrgKey(env, 'owner')
+    const otherKey = await createOrgKey(env, 'other')
     const s = await server(env)
     const llm = (await call(s, 'POST', '/v1/llms', ownerKey, validLlm())).body
     expect((await call(s, 'GET', `/v1/llms/${llm.id}`, otherKey)).status).toBe(404)

@@ -7,7 +7,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { BACKEND, PG_ADMIN_URL, createTestDatabase, validLlm, type TestDatabase } from '../testing/harness.js'
-import { callServer, runCli, startServer, type ServerProcess } from '../testing/process.js'
+import { callServer, createOrgKey, startServer, type ServerProcess } from '../testing/process.js'
 
 /** A TCP proxy in front of PostgreSQL that the test can cut and restore, like a network outage. */
 class Outage {
@@ -55,8 +55,7 @@ beforeAll(async () => {
   const viaProxy = new URL(db.url)
   viaProxy.port = String(outage.port)
   const env = { DATABASE_URL: viaProxy.toString(), LLMS_ENCRYPTION_KEY: randomBytes(32).toString('base64') }
-  await runCli(['orgs', 'create', 'acme'], env)
-  key = (await runCli(['keys', 'create', '--org', 'acme'], env)).stdout.trim()
+  key = await createOrgKey(env)
   s = await startServer(env)
 }, 60_000)
 

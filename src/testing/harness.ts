@@ -32,8 +32,8 @@ export interface TestDatabase {
   drop(): Promise<void>
 }
 
-/** A brand-new, empty database of the backend under test. */
-export async function createTestDatabase(backend: Backend = BACKEND): Promise<TestDatabase> {
+/** A brand-new, empty database of the backend under test (the benchmark makes its own with it too). */
+export async function createTestDatabase(backend: Backend = BACKEND, adminUrl = PG_ADMIN_URL): Promise<TestDatabase> {
   if (backend === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'llmr-test-'))
     const path = join(dir, 'test.db')
@@ -44,17 +44,17 @@ export async function createTestDatabase(backend: Backend = BACKEND): Promise<Te
     }
   }
   const name = `llmr_test_${randomBytes(6).toString('hex')}`
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL })
+  const admin = new pg.Client({ connectionString: adminUrl })
   await admin.connect()
   await admin.query(`create database ${name}`)
   await admin.end()
-  const url = new URL(PG_ADMIN_URL)
+  const url = new URL(adminUrl)
   url.pathname = `/${name}`
   return {
     config: { dialect: 'postgres', url: url.toString(), poolMax: 10 },
     url: url.toString(),
     drop: async () => {
-      const client = new pg.Client({ connectionString: PG_ADMIN_URL })
+      const client = new pg.Client({ connectionString: adminUrl })
       await client.connect()
       await client.query(`drop database if exists ${name} with (force)`)
       await client.end()

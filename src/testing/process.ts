@@ -97,6 +97,15 @@ export async function runCli(args: string[], env: Record<string, string>): Promi
   return { code, stdout, stderr }
 }
 
+/** Creates an organization and a read-write key through the CLI, as an operator would; returns the raw key. */
+export async function createOrgKey(env: Record<string, string>, name = 'acme'): Promise<string> {
+  const org = await runCli(['orgs', 'create', name], env)
+  if (org.code !== 0) throw new Error(`orgs create failed: ${org.stderr}`)
+  const key = await runCli(['keys', 'create', '--org', name], env)
+  if (key.code !== 0) throw new Error(`keys create failed: ${key.stderr}`)
+  return key.stdout.trim()
+}
+
 export interface ProcessReply {
   status: number
   headers: Headers
