@@ -142,6 +142,8 @@ describe('secrets', () => {
     for (const table of ['llms', 'organizations', 'api_keys'] as const) {
       const rows = await db.selectFrom(table).selectAll().execute()
       expect(JSON.stringify(rows), table).not.toContain(secret)
+      // API keys are stored only as hashes (contract section 2).
+      expect(JSON.stringify(rows), table).not.toContain(t.key)
     }
     if (h.database.config.dialect === 'sqlite') {
       const { path } = h.database.config
