@@ -1,20 +1,23 @@
 import { defineConfig } from 'vitest/config'
 
-// One suite, two backends: every test file runs once on SQLite and once on PostgreSQL.
+// Tests that touch no database (`*.unit.test.ts`) run once; every other test file runs once on
+// SQLite and once on PostgreSQL.
+const UNIT = 'src/**/*.unit.test.ts'
 const backend = (name: 'sqlite' | 'postgres') => ({
   extends: true as const,
   test: {
     name,
+    include: ['src/**/*.test.ts'],
+    exclude: [UNIT, '**/node_modules/**'],
     env: { TEST_DATABASE: name },
   },
 })
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    projects: [backend('sqlite'), backend('postgres')],
+    projects: [{ extends: true as const, test: { name: 'unit', include: [UNIT] } }, backend('sqlite'), backend('postgres')],
   },
 })

@@ -5,7 +5,7 @@ import { SecretBox } from '../src/crypto/secret-box.js'
 import type { StoredLlm } from '../src/domain/llm.js'
 import type { Storage } from '../src/storage/database.js'
 import { KyselyLlmRepository } from '../src/storage/llm-repository.js'
-import { OrgRepository } from '../src/storage/org-repository.js'
+import { organizationsOf } from '../src/services.js'
 import { prepareDatabase } from '../src/storage/prepare.js'
 
 export interface SeededOrg {
@@ -56,8 +56,8 @@ function llmFor(orgId: string, n: number, box: SecretBox, at: number): StoredLlm
 
 /** Seeds `orgs` organizations of `perOrg` LLMs each, plus one of `big` LLMs. */
 export async function seed(storage: Storage, box: SecretBox, orgs: number, perOrg: number, big: number): Promise<Seeded> {
-  await prepareDatabase(storage, { createFirstOrganization: false })
-  const orgRepo = new OrgRepository(storage.db)
+  await prepareDatabase(storage)
+  const orgRepo = organizationsOf(storage)
   const llms = new KyselyLlmRepository(storage)
   let clock = Date.UTC(2026, 0, 1)
   let pending: StoredLlm[] = []

@@ -1,49 +1,36 @@
 /** The app factory: a ready Fastify instance from its dependencies, knowing nothing of the process. */
 import { randomUUID } from 'node:crypto'
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import type { DestinationStream } from 'pino'
 import type { TSchema } from 'typebox'
-import { LlmService } from './domain/llm-service.js'
-import type { SecretSealer } from './domain/ports.js'
+import { ErrorBody } from './contract/errors.js'
+import type { LlmService } from './domain/llm-service.js'
+import { LIMITS } from './domain/llm-rules.js'
+import type { ApiKeyStore } from './domain/organizations.js'
+import type { App } from './http/app-types.js'
 import { AuthCache, installAuth } from './http/auth.js'
-import { ErrorBody } from './http/error-schema.js'
 import { installErrorHandlers } from './http/errors.js'
 import { installJsonBodyParser } from './http/json-body.js'
 import { installTextGuard } from './http/text-guard.js'
-import { MemoryRateStore, RateLimiter, type RateLimits } from './http/rate-limit.js'
+import type { RateLimiter } from './http/rate-limit.js'
 import { validatorCompiler } from './http/validation.js'
 import { registerHealthRoutes } from './routes/health.js'
 import { registerLlmRoutes } from './routes/llms/index.js'
-import { SHARED_SCHEMAS } from './routes/llms/schemas.js'
-import type { Storage } from './storage/database.js'
-import { KyselyLlmRepository } from './storage/llm-repository.js'
-import { OrgRepository } from './storage/org-repository.js'
-
-export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>
 
 export interface AppDeps {
-  storage: Storage
-  sealer: SecretSealer
+  /** The domain's services (see services.ts): the app builds nothing of storage itself. */
+  services: { llms: LlmService; apiKeys: ApiKeyStore; ping: () => Promise<void> }
+  /** Request and failed-authentication limits. */
+  rateLimiter: RateLimiter
   /** Where JSON log lines go (tests capture them); standard output by default. */
   logStream?: DestinationStream
   logLevel?: string
-  /** Request and failed-authentication limits; in memory with the default limits if not given. */
-  rateLimiter?: RateLimiter
   /** Limits on slow clients (ms); the defaults suit production, tests shorten them. */
   timeouts?: Partial<Timeouts>
 }
-
-/** What the route modules are given. */
-export interface RouteDeps {
-  llms: LlmService
-  ping: () => Promise<void>
-}
-
-export const BODY_LIMIT = 64 * 1024
 
 /** How long an authenticated key is remembered: a revocation elsewhere takes effect within this. */
 const AUTH_CACHE_TTL_MS = 2000
@@ -58,8 +45,6 @@ export interface Timeouts {
   /** How often Node checks the two limits above. */
   checkIntervalMs: number
 }
-
-export const DEFAULT_RATE_LIMITS: RateLimits = { perKeyPerMinute: 1200, authFailuresPerMinute: 30 }
 
 const DEFAULT_TIMEOUTS: Timeouts = { headersMs: 10_000, requestMs: 30_000, idleMs: 30_000, checkIntervalMs: 1_000 }
 
@@ -87,6 +72,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
 
+export type { App } from './http/app-types.js'
+
 export async function buildApp(deps: AppDeps): Promise<App> {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts }
   const app = Fastify({
@@ -95,7 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       ...(deps.logStream !== undefined && { stream: deps.logStream }),
     },
-    bodyLimit: BODY_LIMIT,
+    bodyLimit: LIMITS.bodyBytes,
     // Long enough that the schema, not the router, answers an over-long id (with a 400 naming it).
     routerOptions: { maxParamLength: 2048 },
     // An upstream proxy's request id is kept when it is safe to log; otherwise a fresh one.
@@ -116,9 +103,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  app.setValidatorCompiler(validatorCompiler(SHARED_SCHEMAS))
+  app.setValidatorCompiler(validatorCompiler(() => Object.values(app.getSchemas()) as TSchema[]))
   installJsonBodyParser(app)
-  for (const schema of [...SHARED_SCHEMAS, ErrorBody] as TSchema[]) app.addSchema(schema)
+  app.addSchema(ErrorBody)
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
@@ -133,8 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   })
   installErrorHandlers(app)
   installTextGuard(app)
-  const limiter = deps.rateLimiter ?? new RateLimiter(new MemoryRateStore(), DEFAULT_RATE_LIMITS)
-  installAuth(app, new OrgRepository(deps.storage.db), new AuthCache(AUTH_CACHE_TTL_MS), limiter)
+  installAuth(app, deps.services.apiKeys, new AuthCache(AUTH_CACHE_TTL_MS), deps.rateLimiter)
 
   await app.register(swagger, {
     openapi: {
@@ -154,10 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
-  const routeDeps: RouteDeps = {
-    llms: new LlmService(new KyselyLlmRepository(deps.storage), deps.sealer),
-    ping: () => withTimeout(deps.storage.ping(), 2000),
-  }
+  const routeDeps = { llms: deps.services.llms, ping: () => withTimeout(deps.services.ping(), 2000) }
   registerHealthRoutes(app, routeDeps)
   registerLlmRoutes(app, routeDeps)
   await app.ready()

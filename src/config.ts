@@ -1,6 +1,36 @@
-/** Configuration: read from the environment and validated once, at start-up. */
+/**
+ * Configuration: one schema of every environment variable (type, default, bounds), read and
+ * checked once at start-up. A wrong value stops start-up with a message naming the variable.
+ */
 import { dirname, join, resolve } from 'node:path'
+import { Type, type Static, type TSchema } from 'typebox'
+import { Value } from 'typebox/value'
 import { parseEncryptionKey } from './crypto/secret-box.js'
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+const DEFAULT_POOL_MAX = 10
+
+const count = (maximum: number, fallback: number, description: string) =>
+  Type.Integer({ minimum: 0, maximum, default: fallback, description })
+
+/** Every variable the service reads, with its default: the one place defaults are set. */
+export const Env = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'Port to listen on.' }),
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0', description: 'Address to listen on.' }),
+  DATABASE_URL: Type.String({
+    default: 'sqlite:./data/llm-registry.db',
+    description: '`sqlite:<path>` or `postgres://user@host:port/db`.',
+  }),
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: DEFAULT_POOL_MAX, description: 'PostgreSQL connections per instance.' }),
+  LLMS_ENCRYPTION_KEY: Type.Optional(Type.String({ description: 'Base64 of 32 bytes; required with PostgreSQL.' })),
+  LLMS_PREVIOUS_ENCRYPTION_KEYS: Type.Optional(Type.String({ description: 'Comma-separated older keys that only open secrets.' })),
+  LOG_LEVEL: Type.Unsafe<(typeof LOG_LEVELS)[number]>({ type: 'string', enum: [...LOG_LEVELS], default: 'info' }),
+  RATE_LIMIT_PER_MINUTE: count(1_000_000_000, 1200, 'Requests per minute per API key; 0 turns it off.'),
+  AUTH_FAILURES_PER_MINUTE: count(1_000_000_000, 30, 'Failed authentications per minute per client address; 0 turns it off.'),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Shared rate-limit counters.' })),
+})
+export type Env = Static<typeof Env>
 
 export type DatabaseConfig =
   | { dialect: 'sqlite'; path: string }
@@ -16,16 +46,14 @@ export interface Config {
   previousKeys: Buffer[]
   /** Where the embedded default keeps its key when LLMS_ENCRYPTION_KEY is not given. */
   keyFile: string | undefined
-  logLevel: string
-  /** Requests per minute per API key (RATE_LIMIT_PER_MINUTE; 0: no limit). */
+  logLevel: Env['LOG_LEVEL']
+  /** Requests per minute per API key (0: no limit). */
   rateLimitPerMinute: number
-  /** Failed authentications per minute per client address (AUTH_FAILURES_PER_MINUTE; 0: no limit). */
+  /** Failed authentications per minute per client address (0: no limit). */
   authFailuresPerMinute: number
-  /** Shared rate-limit counters (REDIS_URL); in memory when unset. */
+  /** Shared rate-limit counters; in memory when unset. */
   redisUrl: string | undefined
 }
-
-export const DEFAULT_DATABASE_URL = 'sqlite:./data/llm-registry.db'
 
 /** A configuration value that stops start-up, naming the variable and why. */
 export class ConfigError extends Error {
@@ -35,8 +63,42 @@ export class ConfigError extends Error {
   }
 }
 
+interface VariableSchema {
+  type?: string
+  minimum?: number
+  maximum?: number
+  enum?: string[]
+  pattern?: string
+  minLength?: number
+}
+
+/** One variable's text as its schema's type, or why it is not. Empty text counts as unset. */
+function readVariable(name: string, schema: TSchema, text: string | undefined): unknown {
+  if (text === undefined || text === '') return undefined
+  const rule = schema as VariableSchema
+  const value = rule.type === 'integer' ? (/^\d+$/.test(text) ? Number(text) : undefined) : text
+  if (value === undefined) throw new ConfigError(name, `must be a whole number (got "${text}")`)
+  if (Value.Check(schema, value)) return value
+  if (rule.enum !== undefined) throw new ConfigError(name, `must be one of ${rule.enum.join(', ')} (got "${text}")`)
+  if (rule.minimum !== undefined && rule.maximum !== undefined) {
+    throw new ConfigError(name, `must be between ${rule.minimum} and ${rule.maximum} (got ${text})`)
+  }
+  if (rule.pattern !== undefined) throw new ConfigError(name, `must match ${rule.pattern} (got a value that does not)`)
+  throw new ConfigError(name, 'is not valid')
+}
+
+/** Every variable of the schema from the environment, checked, with defaults filled in. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
+  const values: Record<string, unknown> = {}
+  for (const [name, schema] of Object.entries(Env.properties)) {
+    const value = readVariable(name, schema as TSchema, env[name])
+    if (value !== undefined) values[name] = value
+  }
+  return Value.Default(Env, values) as Env
+}
+
 /** Parses a DATABASE_URL into a dialect and its connection settings. */
-export function parseDatabaseUrl(url: string, poolMax = 10): DatabaseConfig {
+export function parseDatabaseUrl(url: string, poolMax = DEFAULT_POOL_MAX): DatabaseConfig {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\//, '')
     if (path === '') throw new ConfigError('DATABASE_URL', 'must name a file after sqlite:, e.g. sqlite:./data/llm-registry.db')
@@ -48,53 +110,47 @@ export function parseDatabaseUrl(url: string, poolMax = 10): DatabaseConfig {
   throw new ConfigError('DATABASE_URL', 'must start with sqlite: or postgres://')
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const text = env[name]
-  if (text === undefined || text === '') return fallback
-  if (!/^\d+$/.test(text)) throw new ConfigError(name, `must be a whole number (got "${text}")`)
-  const value = Number(text)
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max} (got ${value})`)
-  return value
+/** The database the environment names (what the operators' commands need, and nothing more). */
+export function databaseOf(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const read = readEnv(env)
+  return parseDatabaseUrl(read.DATABASE_URL, read.DATABASE_POOL_MAX)
+}
+
+function encryptionKeyOf(name: string, text: string, which = ''): Buffer {
+  try {
+    return parseEncryptionKey(text)
+  } catch (error) {
+    throw new ConfigError(name, `${which}${(error as Error).message}`)
+  }
 }
 
 /** Reads the whole configuration; throws ConfigError on the first wrong value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const poolMax = integer(env, 'DATABASE_POOL_MAX', 10, 1, 1000)
-  const database = parseDatabaseUrl(env.DATABASE_URL || DEFAULT_DATABASE_URL, poolMax)
-  let encryptionKey: Buffer | undefined
-  if (env.LLMS_ENCRYPTION_KEY !== undefined && env.LLMS_ENCRYPTION_KEY !== '') {
-    try {
-      encryptionKey = parseEncryptionKey(env.LLMS_ENCRYPTION_KEY)
-    } catch (error) {
-      throw new ConfigError('LLMS_ENCRYPTION_KEY', (error as Error).message)
-    }
-  } else if (database.dialect === 'postgres') {
+  const read = readEnv(env)
+  const database = parseDatabaseUrl(read.DATABASE_URL, read.DATABASE_POOL_MAX)
+  const encryptionKey =
+    read.LLMS_ENCRYPTION_KEY === undefined ? undefined : encryptionKeyOf('LLMS_ENCRYPTION_KEY', read.LLMS_ENCRYPTION_KEY)
+  if (encryptionKey === undefined && database.dialect === 'postgres') {
     throw new ConfigError(
       'LLMS_ENCRYPTION_KEY',
       'is required with PostgreSQL (every instance must share one key); make one with: openssl rand -base64 32',
     )
   }
-  const previousKeys = (env.LLMS_PREVIOUS_ENCRYPTION_KEYS ?? '')
+  const previousKeys = (read.LLMS_PREVIOUS_ENCRYPTION_KEYS ?? '')
     .split(',')
     .map((text) => text.trim())
     .filter((text) => text !== '')
-    .map((text, index) => {
-      try {
-        return parseEncryptionKey(text)
-      } catch (error) {
-        throw new ConfigError('LLMS_PREVIOUS_ENCRYPTION_KEYS', `entry ${index + 1} ${(error as Error).message}`)
-      }
-    })
+    .map((text, index) => encryptionKeyOf('LLMS_PREVIOUS_ENCRYPTION_KEYS', text, `entry ${index + 1} `))
   return {
-    previousKeys,
-    port: integer(env, 'PORT', 8080, 0, 65535),
-    host: env.HOST || '0.0.0.0',
+    port: read.PORT,
+    host: read.HOST,
     database,
     encryptionKey,
+    previousKeys,
     keyFile: database.dialect === 'sqlite' ? join(dirname(database.path), 'encryption.key') : undefined,
-    logLevel: env.LOG_LEVEL || 'info',
-    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000_000),
-    authFailuresPerMinute: integer(env, 'AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000_000),
-    redisUrl: env.REDIS_URL || undefined,
+    logLevel: read.LOG_LEVEL,
+    rateLimitPerMinute: read.RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: read.AUTH_FAILURES_PER_MINUTE,
+    redisUrl: read.REDIS_URL,
   }
 }

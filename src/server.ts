@@ -3,7 +3,9 @@ import pino from 'pino'
 import { buildApp } from './app.js'
 import { MemoryRateStore, RateLimiter, RedisRateStore, type RateStore } from './http/rate-limit.js'
 import { ConfigError, loadConfig } from './config.js'
-import { assertKeyOpensStoredSecrets, chooseKey } from './secrets.js'
+import { chooseKey } from './crypto/key-choice.js'
+import { assertKeyOpensStoredSecrets } from './domain/secret-rotation.js'
+import { createServices } from './services.js'
 import { openDatabase } from './storage/database.js'
 import { prepareDatabase } from './storage/prepare.js'
 
@@ -28,9 +30,12 @@ async function main(): Promise<void> {
   }
   let poolErrors = 0
   const storage = openDatabase(config.database, { onPoolError: () => void poolErrors++ })
-  const prepared = await prepareDatabase(storage, { createFirstOrganization: true })
+  const prepared = await prepareDatabase(storage)
+  const services = createServices(storage, keys.box)
+  // Only the embedded default makes its own first organization; PostgreSQL deployments use the CLI.
+  const firstKey = storage.dialect === 'sqlite' ? await services.orgs.createFirstOrganization() : undefined
   try {
-    await assertKeyOpensStoredSecrets(storage, keys.box)
+    await assertKeyOpensStoredSecrets(services.secrets, keys.box)
   } catch (error) {
     await storage.close()
     fail((error as Error).message)
@@ -51,7 +56,7 @@ async function main(): Promise<void> {
   const limits = { perKeyPerMinute: config.rateLimitPerMinute, authFailuresPerMinute: config.authFailuresPerMinute }
   let storeErrors = 0
   const rateLimiter = new RateLimiter(rateStore, limits, () => void storeErrors++)
-  const app = await buildApp({ storage, sealer: keys.box, logLevel: config.logLevel, logStream, rateLimiter })
+  const app = await buildApp({ services, logLevel: config.logLevel, logStream, rateLimiter })
   const log = app.log
   if (keys.createdKeyFile !== undefined) {
     log.warn({ keyFile: keys.createdKeyFile }, 'created a new encryption key file (mode 0600); back it up with the database')
@@ -90,7 +95,7 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host })
   logStream.flush()
-  if (prepared.firstKey !== undefined) {
+  if (firstKey !== undefined) {
     // Printed once, to stdout and never to the log: the only copy of this key.
     process.stdout.write(
       [
@@ -98,7 +103,7 @@ async function main(): Promise<void> {
         'First start: created organization "default" and an API key with llms:read and llms:write.',
         'It is shown this once; keep it somewhere safe:',
         '',
-        `  API key: ${prepared.firstKey}`,
+        `  API key: ${firstKey}`,
         '',
         '',
       ].join('\n'),

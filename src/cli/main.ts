@@ -3,14 +3,17 @@
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { ConfigError, DEFAULT_DATABASE_URL, loadConfig, parseDatabaseUrl } from '../config.js'
-import { chooseKey, rotateSecrets } from '../secrets.js'
+import { ConfigError, databaseOf, loadConfig } from '../config.js'
+import { chooseKey } from '../crypto/key-choice.js'
 import { AppError } from '../domain/errors.js'
+import type { OrganizationService } from '../domain/organizations.js'
+import { rotateSecrets } from '../domain/secret-rotation.js'
+import { organizationsOf } from '../services.js'
 import { openDatabase, type Storage } from '../storage/database.js'
 import { OPERATOR } from '../storage/audit.js'
 import { KyselyLlmRepository } from '../storage/llm-repository.js'
-import { OrgRepository } from '../storage/org-repository.js'
 import { prepareDatabase } from '../storage/prepare.js'
+import { KyselySecretStore } from '../storage/secret-store.js'
 import { copyDatabase } from '../storage/copy.js'
 
 export interface CliIo {
@@ -41,16 +44,16 @@ class UsageError extends Error {}
 
 async function withStorage<T>(io: CliIo, work: (storage: Storage) => Promise<T>): Promise<T> {
   // The CLI never opens a secret, so it needs the database and not the encryption key.
-  const storage = openDatabase(parseDatabaseUrl(io.env.DATABASE_URL || DEFAULT_DATABASE_URL))
+  const storage = openDatabase(databaseOf(io.env))
   try {
-    await prepareDatabase(storage, { createFirstOrganization: false })
+    await prepareDatabase(storage)
     return await work(storage)
   } finally {
     await storage.close()
   }
 }
 
-async function findOrg(orgs: OrgRepository, idOrName: string | undefined) {
+async function findOrg(orgs: OrganizationService, idOrName: string | undefined) {
   if (idOrName === undefined) throw new UsageError('--org <id|name> is required')
   const org = await orgs.findOrganization(idOrName)
   if (org === undefined) throw new UsageError(`no organization with id or name "${idOrName}"`)
@@ -87,7 +90,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     case 'orgs create': {
       if (arg === undefined || arg.trim() === '') throw new UsageError('orgs create needs a name')
       return withStorage(io, async (storage) => {
-        const orgs = new OrgRepository(storage.db)
+        const orgs = organizationsOf(storage)
         if ((await orgs.findOrganization(arg)) !== undefined) throw new UsageError(`organization "${arg}" exists already`)
         const org = await orgs.createOrganization(arg)
         io.err(`created organization "${org.name}"\n`)
@@ -97,14 +100,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     case 'orgs list':
       return withStorage(io, async (storage) => {
-        for (const org of await new OrgRepository(storage.db).listOrganizations()) {
+        for (const org of await organizationsOf(storage).listOrganizations()) {
           io.out(`${org.id}\t${org.name}\t${org.createdAt}\n`)
         }
         return 0
       })
     case 'keys create':
       return withStorage(io, async (storage) => {
-        const orgs = new OrgRepository(storage.db)
+        const orgs = organizationsOf(storage)
         const org = await findOrg(orgs, values.org)
         const permissions = values['read-only'] ? (['llms:read'] as const) : (['llms:read', 'llms:write'] as const)
         const key = await orgs.createApiKey(org.id, permissions)
@@ -114,7 +117,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       })
     case 'keys list':
       return withStorage(io, async (storage) => {
-        const orgs = new OrgRepository(storage.db)
+        const orgs = organizationsOf(storage)
         const org = await findOrg(orgs, values.org)
         for (const key of await orgs.listApiKeys(org.id)) {
           const state = key.revokedAt === null ? 'active' : `revoked ${key.revokedAt}`
@@ -125,7 +128,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     case 'keys revoke': {
       if (arg === undefined) throw new UsageError('keys revoke needs a key id')
       return withStorage(io, async (storage) => {
-        if (!(await new OrgRepository(storage.db).revokeApiKey(arg))) {
+        if (!(await organizationsOf(storage).revokeApiKey(arg))) {
           throw new UsageError(`no active key with id "${arg}"`)
         }
         io.err(`revoked key ${arg}\n`)
@@ -170,8 +173,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const { box } = chooseKey(config)
       const storage = openDatabase(config.database)
       try {
-        await prepareDatabase(storage, { createFirstOrganization: false })
-        const report = await rotateSecrets(storage, box, limit)
+        await prepareDatabase(storage)
+        const report = await rotateSecrets(new KyselySecretStore(storage.db), box, limit)
         io.out(`rotated\t${report.rotated}\nremaining\t${report.remaining}\n`)
         io.err(
           report.remaining === 0

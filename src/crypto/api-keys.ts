@@ -1,18 +1,13 @@
 /** API keys: generated once, stored only as a hash, compared in constant time. */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { MintedApiKey } from '../domain/organizations.js'
 
 const PREFIX = 'llmr_'
 const KEY_SHAPE = /^llmr_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/
 
-export interface NewApiKey {
-  id: string
-  /** Shown to the operator exactly once; never stored. */
-  raw: string
-  hash: string
-}
 
 /** Makes a key `llmr_<16 hex id>_<43 base64url chars of 32 random bytes>`. */
-export function generateApiKey(): NewApiKey {
+export function generateApiKey(): MintedApiKey {
   const id = randomBytes(8).toString('hex')
   const raw = `${PREFIX}${id}_${randomBytes(32).toString('base64url')}`
   return { id, raw, hash: hashApiKey(raw) }

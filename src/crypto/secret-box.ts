@@ -1,6 +1,6 @@
 /** AES-256-GCM sealing of upstream credentials, with the key id stored beside the ciphertext. */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
-import type { SecretSealer } from '../domain/ports.js'
+import type { SecretKeyring } from '../domain/ports.js'
 
 const VERSION = 'v1'
 const NONCE_BYTES = 12
@@ -20,11 +20,16 @@ export function parseEncryptionKey(text: string): Buffer {
   return key
 }
 
+/** The id of the key a sealed value was made with (stored beside it so rotation can find stale ones). */
+export function keyIdOfSealed(sealed: string): string | null {
+  return sealed.split('.')[1] ?? null
+}
+
 /**
  * Seals as `v1.<keyId>.<nonce>.<ciphertext>.<tag>` (base64url parts). The LLM id is the
  * additional authenticated data, so a sealed value copied onto another record does not open.
  */
-export class SecretBox implements SecretSealer {
+export class SecretBox implements SecretKeyring {
   readonly keyId: string
   private readonly keys: Map<string, Buffer>
 

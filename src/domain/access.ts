@@ -1,4 +1,4 @@
-/** Who may see and change which LLM (contract section 1): the tenant rules in one place. */
+/** Who may see and change which LLM (docs/contract.md, section 1): the tenant rules in one place. */
 import { AppError } from './errors.js'
 import type { Llm } from './llm.js'
 
@@ -12,10 +12,10 @@ export interface Actor {
   permissions: readonly Permission[]
 }
 
-/** Throws forbidden when the key lacks the permission the operation needs. */
-export function requirePermission(actor: Actor, permission: Permission): void {
+/** Throws permission_denied when the key lacks the permission the operation needs. */
+export function requirePermission(actor: Pick<Actor, 'permissions'>, permission: Permission): void {
   if (!actor.permissions.includes(permission)) {
-    throw new AppError('forbidden', 'API key lacks the required permission')
+    throw new AppError('permission_denied', 'API key lacks the required permission')
   }
 }
 
@@ -34,8 +34,8 @@ export function assertCanChange(
   verb: 'update' | 'delete',
 ): asserts llm {
   if (llm === undefined || !canSee(actor, llm)) throw new AppError('not_found', 'LLM not found')
-  if (llm.isDefault) throw new AppError('forbidden', `Cannot ${verb} default LLMs`)
+  if (llm.isDefault) throw new AppError('default_llm_readonly', `Cannot ${verb} default LLMs`)
   if (llm.createdByOrganizationId !== actor.organizationId) {
-    throw new AppError('forbidden', `Cannot ${verb} LLMs owned by another organization`)
+    throw new AppError('not_owner', `Cannot ${verb} LLMs owned by another organization`)
   }
 }

@@ -1,15 +1,29 @@
 /** One error class for everything the service refuses, with a closed set of codes. */
 
-export type ErrorCode =
-  | 'invalid_data'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'precondition_failed'
-  | 'payload_too_large'
-  | 'unsupported_media_type'
-  | 'rate_limited'
-  | 'unavailable'
+/**
+ * Every machine-readable error code an error body can carry (docs/contract.md, "Errors"). A
+ * program branches on `code`; `message` is for people and may be reworded.
+ */
+export const ERROR_CODES = [
+  'invalid_data',
+  'invalid_query',
+  'invalid_path',
+  'malformed_body',
+  'bad_request',
+  'unauthenticated',
+  'permission_denied',
+  'default_llm_readonly',
+  'not_owner',
+  'not_found',
+  'route_not_found',
+  'precondition_failed',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'server_error',
+  'database_unavailable',
+] as const
+export type ErrorCode = (typeof ERROR_CODES)[number]
 
 export interface FieldProblem {
   field: string
@@ -28,7 +42,7 @@ export class AppError extends Error {
   }
 }
 
-/** The rejected-data error of the contract (section 6), listing every offending field. */
+/** The rejected-data error of the contract, listing every offending field. */
 export function invalidData(details: FieldProblem[], message = 'Invalid LLM data'): AppError {
   return new AppError('invalid_data', message, details)
 }

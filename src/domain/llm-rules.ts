@@ -1,6 +1,7 @@
 /** The rules an LLM configuration obeys, on create and on the merged result of an update. */
 import { invalidData, type FieldProblem } from './errors.js'
 import {
+  SETTING_KEYS,
   UPSTREAM_FORMATS,
   type JsonObject,
   type LlmPatch,
@@ -22,6 +23,8 @@ export const LIMITS = {
   maxTokensMax: 1_000_000,
   metadataBytes: 16 * 1024,
   metadataDepth: 10,
+  /** A request body, in bytes (413 past it). */
+  bodyBytes: 64 * 1024,
 } as const
 
 /** Why an upstream URL is refused, or null when it is acceptable. */
@@ -148,20 +151,6 @@ export interface MergeResult {
   changed: (keyof LlmSettings)[]
 }
 
-const SETTING_KEYS = [
-  'displayName',
-  'description',
-  'llmFormat',
-  'urls',
-  'modelName',
-  'temperature',
-  'maxTokens',
-  'deploymentName',
-  'apiVersion',
-  'metadata',
-  'reasoningEffort',
-  'reasoningFormat',
-] as const satisfies readonly (keyof LlmSettings)[]
 
 /**
  * Applies a partial update: absent fields keep their value, `url` replaces the list with one

@@ -78,19 +78,40 @@ export interface StoredLlm extends Llm {
 /** The settings a client sends on update: every field optional, `null` where it clears. */
 export type LlmPatch = Partial<LlmSettings> & { url?: string; secret?: string }
 
-/** The read-only fields that a PUT of a GET result may carry and that are ignored. */
-export const READ_ONLY_FIELDS = [
-  'id',
-  'createdAt',
-  'updatedAt',
-  'isDefault',
-  'isGlobal',
-  'isZdr',
-  'displayTags',
-  'createdByOrganizationId',
-  'hasSecret',
-  'secretUpdatedAt',
-] as const
+/**
+ * Every setting, total by type: a field added to `LlmSettings` and not here does not compile, so
+ * an update can never accept a setting and silently not apply it.
+ */
+const SETTINGS: Record<keyof LlmSettings, true> = {
+  displayName: true,
+  description: true,
+  llmFormat: true,
+  urls: true,
+  modelName: true,
+  temperature: true,
+  maxTokens: true,
+  deploymentName: true,
+  apiVersion: true,
+  metadata: true,
+  reasoningEffort: true,
+  reasoningFormat: true,
+}
+export const SETTING_KEYS = Object.keys(SETTINGS) as (keyof LlmSettings)[]
+
+const MANAGED: Record<keyof LlmManagedFields, true> = {
+  id: true,
+  createdAt: true,
+  updatedAt: true,
+  isDefault: true,
+  isGlobal: true,
+  isZdr: true,
+  displayTags: true,
+  createdByOrganizationId: true,
+  hasSecret: true,
+  secretUpdatedAt: true,
+}
+/** The read-only fields that a PUT of a GET result may carry and that are ignored (all the managed ones). */
+export const READ_ONLY_FIELDS = Object.keys(MANAGED) as (keyof LlmManagedFields)[]
 
 /** Strips the storage-only fields, so nothing sealed can leave by accident. */
 export function toPublic(llm: StoredLlm): Llm {

@@ -54,3 +54,22 @@ export interface SecretSealer {
   seal(plaintext: string, llmId: string): string
   open(sealed: string, llmId: string): string
 }
+
+/** A sealer that can also say which keys it holds: what key rotation needs. */
+export interface SecretKeyring extends SecretSealer {
+  /** The id of the key new secrets are sealed under. */
+  readonly keyId: string
+  /** Whether a secret sealed under this key id can be opened. */
+  knows(keyId: string): boolean
+}
+
+/** The stored credentials, seen as sealed text (for key checks and rotation). */
+export interface SealedSecretStore {
+  /** The distinct key ids the stored secrets are sealed under. */
+  keyIdsInUse(): Promise<string[]>
+  /** Up to `limit` secrets sealed under another key than `keyId`. */
+  sealedNotUnder(keyId: string, limit: number): Promise<{ llmId: string; sealed: string }[]>
+  /** Replaces a sealed secret if it is still `old`, auditing it as the operator's; false when it changed meanwhile. */
+  replaceSealed(llmId: string, old: string, sealed: string): Promise<boolean>
+  countNotUnder(keyId: string): Promise<number>
+}

@@ -1,9 +1,9 @@
 /** Bearer authentication and permissions, checked before a body is read or validated. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Actor, Permission } from '../domain/access.js'
+import { requirePermission, type Actor, type Permission } from '../domain/access.js'
 import { AppError } from '../domain/errors.js'
+import type { ApiKeyStore } from '../domain/organizations.js'
 import { apiKeyId, hashApiKey, hashesMatch } from '../crypto/api-keys.js'
-import type { StoredApiKey } from '../storage/org-repository.js'
 import type { RateLimiter } from './rate-limit.js'
 
 declare module 'fastify' {
@@ -14,10 +14,6 @@ declare module 'fastify' {
     /** The permission a route needs; routes without one need no authentication. */
     permission?: Permission
   }
-}
-
-export interface ApiKeyStore {
-  findActiveKey(keyId: string): Promise<StoredApiKey | undefined>
 }
 
 const UNAUTHENTICATED = 'Invalid or missing API key'
@@ -82,9 +78,7 @@ export function installAuth(app: FastifyInstance, store: ApiKeyStore, cache?: Au
       throw error
     }
     await limiter?.checkKey(actor.keyId, reply)
-    if (!actor.permissions.includes(permission)) {
-      throw new AppError('forbidden', 'API key lacks the required permission')
-    }
+    requirePermission(actor, permission)
     request.actor = actor
   })
 }

@@ -1,79 +1,85 @@
-/** Turns every failure into the contract's JSON error body, with the right status. */
+/** Turns every failure into the contract's JSON error body, with the right status and code. */
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { ErrorBody } from '../contract/errors.js'
 import { AppError, type ErrorCode, type FieldProblem } from '../domain/errors.js'
+import { LIMITS } from '../domain/llm-rules.js'
 import { isDatabaseUnavailable } from '../storage/errors.js'
+import { invalidPart, type RequestPart } from './request-parts.js'
 import { fieldProblems } from './validation.js'
 
-const STATUS: Record<ErrorCode, number> = {
+/** The status of every code: exhaustive, so a new code cannot go out without one. */
+export const STATUS_OF: Record<ErrorCode, number> = {
   invalid_data: 400,
+  invalid_query: 400,
+  invalid_path: 400,
+  malformed_body: 400,
+  bad_request: 400,
   unauthenticated: 401,
-  forbidden: 403,
+  permission_denied: 403,
+  default_llm_readonly: 403,
+  not_owner: 403,
   not_found: 404,
+  route_not_found: 404,
   precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
-  unavailable: 503,
+  server_error: 500,
+  database_unavailable: 503,
 }
 
 /** Fastify's own client errors, with messages that say what to fix and echo nothing back (body parsing errors come from json-body.ts). */
-const FASTIFY_ERRORS: Record<string, [number, string]> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'Request body is larger than the limit of 65536 bytes'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'Content-Type must be application/json'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'Content-Length does not match the body'],
-  FST_ERR_CTP_INVALID_TYPE: [400, 'Invalid Content-Type header'],
-  FST_ERR_BAD_URL: [400, 'Malformed URL'],
+const FASTIFY_ERRORS: Record<string, AppError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: new AppError('payload_too_large', `Request body is larger than the limit of ${LIMITS.bodyBytes} bytes`),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: new AppError('unsupported_media_type', 'Content-Type must be application/json'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: new AppError('bad_request', 'Content-Length does not match the body'),
+  FST_ERR_CTP_INVALID_TYPE: new AppError('bad_request', 'Invalid Content-Type header'),
+  FST_ERR_BAD_URL: new AppError('bad_request', 'Malformed URL'),
 }
 
-const PART_MESSAGES: Record<string, string> = {
-  body: 'Invalid LLM data',
-  querystring: 'Invalid query parameters',
-  params: 'Invalid path parameters',
-  headers: 'Invalid headers',
-}
-
-export function errorBody(statusCode: number, message: string, details?: FieldProblem[]) {
+/** The error body of the contract for this request. */
+export function errorBody(request: FastifyRequest, code: ErrorCode, message: string, details?: FieldProblem[]): ErrorBody {
+  const statusCode = STATUS_OF[code]
   return {
     statusCode,
     error: STATUS_CODES[statusCode] ?? 'Error',
+    code,
     message,
+    requestId: String(request.id),
     ...(details !== undefined && { details }),
   }
 }
 
-function classify(error: FastifyError | Error): { status: number; message: string; details?: FieldProblem[] } {
-  if (error instanceof AppError) return { status: STATUS[error.code], message: error.message, details: error.details }
+function classify(error: FastifyError | Error): AppError {
+  if (error instanceof AppError) return error
   const fastifyError = error as FastifyError
   if (fastifyError.validation !== undefined) {
-    const part = fastifyError.validationContext ?? 'body'
-    return {
-      status: 400,
-      message: PART_MESSAGES[part] ?? 'Invalid request',
-      details: fieldProblems(fastifyError.validation as never, part),
-    }
+    const part = (fastifyError.validationContext ?? 'body') as RequestPart
+    return invalidPart(part, fieldProblems(fastifyError.validation as never, part))
   }
   const known = fastifyError.code === undefined ? undefined : FASTIFY_ERRORS[fastifyError.code]
-  if (known !== undefined) return { status: known[0], message: known[1] }
-  if (isDatabaseUnavailable(error)) return { status: 503, message: 'Database unavailable, try again shortly' }
+  if (known !== undefined) return known
+  if (isDatabaseUnavailable(error)) return new AppError('database_unavailable', 'Database unavailable, try again shortly')
   const status = fastifyError.statusCode
-  if (status !== undefined && status >= 400 && status < 500) return { status, message: STATUS_CODES[status] ?? 'Bad request' }
-  return { status: 500, message: 'Server error' }
+  if (status !== undefined && status >= 400 && status < 500) return new AppError('bad_request', STATUS_CODES[status] ?? 'Bad request')
+  return new AppError('server_error', 'Server error')
+}
+
+/** Sends an AppError as the contract's error body. */
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+  const status = STATUS_OF[error.code]
+  if (status === 401) reply.header('www-authenticate', 'Bearer')
+  if (status === 503) reply.header('retry-after', '1')
+  return reply.code(status).type('application/json').send(errorBody(request, error.code, error.message, error.details))
 }
 
 /** Installs the error and not-found handlers on the app. */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const { status, message, details } = classify(error)
-    if (status >= 500) {
-      request.log.error({ err: error }, 'request failed')
-    } else if (status === 401) {
-      reply.header('www-authenticate', 'Bearer')
-    }
-    if (status === 503) reply.header('retry-after', '1')
-    return reply.code(status).type('application/json').send(errorBody(status, message, details))
+    const classified = classify(error)
+    if (STATUS_OF[classified.code] >= 500) request.log.error({ err: error }, 'request failed')
+    return sendError(request, reply, classified)
   })
-  app.setNotFoundHandler((_request, reply) => {
-    return reply.code(404).type('application/json').send(errorBody(404, 'Route not found'))
-  })
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, new AppError('route_not_found', 'Route not found')))
 }

@@ -19,7 +19,9 @@ describe('request bodies', () => {
     expect(reply.body).toEqual({
       statusCode: 413,
       error: 'Payload Too Large',
+      code: 'payload_too_large',
       message: 'Request body is larger than the limit of 65536 bytes',
+      requestId: reply.headers.get('x-request-id'),
     })
     expect(await h.stored(llm.id)).toEqual(before)
   })
@@ -58,7 +60,13 @@ describe('request bodies', () => {
     const before = await h.stored(llm.id)
     const reply = await h.request('PUT', `/v1/llms/${llm.id}`, { key: t.key, raw: '{"secret": sk-unquoted-leak' })
     expect(reply.status).toBe(400)
-    expect(reply.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'Malformed JSON body' })
+    expect(reply.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'malformed_body',
+      message: 'Malformed JSON body',
+      requestId: reply.headers.get('x-request-id'),
+    })
     expect(reply.text).not.toContain('sk-unquoted-leak')
     expect(await h.stored(llm.id)).toEqual(before)
   })
@@ -112,7 +120,13 @@ describe('errors and request ids', () => {
   test('an unknown route answers 404 JSON, never HTML', async () => {
     const reply = await h.get('/v2/whatever')
     expect(reply.status).toBe(404)
-    expect(reply.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Route not found' })
+    expect(reply.body).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      code: 'route_not_found',
+      message: 'Route not found',
+      requestId: reply.headers.get('x-request-id'),
+    })
   })
 })
 
@@ -206,7 +220,9 @@ describe('faults', () => {
       expect(reply.status).toBe(401)
       const failed = await broken.request('GET', '/v1/llms', { key: t.key })
       expect([500, 503]).toContain(failed.status)
-      expect(Object.keys(failed.body).sort()).toEqual(['error', 'message', 'statusCode'])
+      expect(Object.keys(failed.body).sort()).toEqual(['code', 'error', 'message', 'requestId', 'statusCode'])
+      expect(failed.body.code).toMatch(/^(server_error|database_unavailable)$/)
+      expect(failed.body.requestId).toBe(failed.headers.get('x-request-id'))
       expect(failed.body.message).toMatch(/^(Server error|Database unavailable, try again shortly)$/)
       const requestId = failed.headers.get('x-request-id') ?? ''
       const logged = broken.logs.filter((line) => line.includes(requestId) && line.includes('"level":50'))

@@ -12,21 +12,21 @@ export function installJsonBodyParser(app: FastifyInstance): void {
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
     if (body.length === 0) {
-      done(new AppError('invalid_data', 'Request body is empty; send a JSON object'), undefined)
+      done(new AppError('malformed_body', 'Request body is empty; send a JSON object'), undefined)
       return
     }
     let text: string
     try {
       text = strictUtf8.decode(body)
     } catch {
-      done(new AppError('invalid_data', 'Request body is not valid UTF-8'), undefined)
+      done(new AppError('malformed_body', 'Request body is not valid UTF-8'), undefined)
       return
     }
     try {
       // JSON.parse makes `__proto__` an own, plain property: it never reaches a prototype.
       done(null, JSON.parse(text))
     } catch {
-      done(new AppError('invalid_data', 'Malformed JSON body'), undefined)
+      done(new AppError('malformed_body', 'Malformed JSON body'), undefined)
     }
   })
 }

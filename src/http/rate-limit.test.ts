@@ -31,7 +31,9 @@ describe('per-key rate limit, in memory', () => {
     expect(refused.body).toEqual({
       statusCode: 429,
       error: 'Too Many Requests',
+      code: 'rate_limited',
       message: 'Rate limit exceeded: too many requests for this API key',
+      requestId: refused.headers.get('x-request-id'),
     })
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
     expect(refused.headers.get('ratelimit-remaining')).toBe('0')

@@ -1,19 +1,20 @@
 /** Refuses text that no backend can store faithfully, before it reaches validation or storage. */
 import type { FastifyInstance } from 'fastify'
-import { invalidData } from '../domain/errors.js'
 import { unstorableTextFields } from '../domain/llm-rules.js'
+import { invalidPart, type RequestPart } from './request-parts.js'
 
+// Where each validated part lives on Fastify's request.
 const PARTS = [
-  ['params', 'Invalid path parameters'],
-  ['query', 'Invalid query parameters'],
-  ['body', 'Invalid LLM data'],
-] as const
+  ['params', 'params'],
+  ['querystring', 'query'],
+  ['body', 'body'],
+] as const satisfies readonly (readonly [RequestPart, string])[]
 
 export function installTextGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
-    for (const [part, message] of PARTS) {
-      const problems = unstorableTextFields(request[part])
-      if (problems.length > 0) throw invalidData(problems, message)
+    for (const [part, property] of PARTS) {
+      const problems = unstorableTextFields(request[property])
+      if (problems.length > 0) throw invalidPart(part, problems)
     }
   })
 }

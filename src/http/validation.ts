@@ -19,19 +19,30 @@ function ruleKeyword(keyword: string, problem: (value: never) => string | null) 
   return { keyword, errors: true, validate }
 }
 
-function makeAjv(options: Options, shared: TSchema[]): Ajv {
+function makeAjv(options: Options): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, ...options })
   ajv.addKeyword({ ...ruleKeyword('x-upstream-url', upstreamUrlProblem), type: 'string' })
   ajv.addKeyword({ ...ruleKeyword('x-metadata', (v: JsonObject) => metadataProblem(v)), type: 'object' })
-  for (const schema of shared) ajv.addSchema(schema)
   return ajv
 }
 
-/** A Fastify validator compiler with one ajv for bodies and one for query strings and params. */
-export function validatorCompiler(shared: TSchema[]): FastifySchemaCompiler<TSchema> {
-  const strict = makeAjv({ coerceTypes: false, useDefaults: false, removeAdditional: false }, shared)
-  const textual = makeAjv({ coerceTypes: true, useDefaults: true, removeAdditional: false }, shared)
+/**
+ * A Fastify validator compiler with one ajv for bodies and one for query strings and params.
+ * `shared` gives the schemas registered with the app (by $id) at the time routes are compiled,
+ * so each route module registers its own components and nothing lists them here.
+ */
+export function validatorCompiler(shared: () => TSchema[]): FastifySchemaCompiler<TSchema> {
+  const strict = makeAjv({ coerceTypes: false, useDefaults: false, removeAdditional: false })
+  const textual = makeAjv({ coerceTypes: true, useDefaults: true, removeAdditional: false })
+  const known = new Set<string>()
   return ({ schema, httpPart }) => {
+    for (const component of shared()) {
+      const id = (component as { $id?: string }).$id
+      if (id === undefined || known.has(id)) continue
+      known.add(id)
+      strict.addSchema(component)
+      textual.addSchema(component)
+    }
     const ajv = httpPart === 'body' ? strict : textual
     return ajv.compile(schema) as ReturnType<FastifySchemaCompiler<TSchema>>
   }
@@ -45,6 +56,11 @@ const TYPE_NAMES: Record<string, string> = {
   object: 'an object',
   array: 'an array',
   null: 'null',
+}
+
+/** Patterns the contract uses, said in words. */
+const PATTERN_MESSAGES: Record<string, string> = {
+  '\\S': 'must not be blank',
 }
 
 function fieldPath(instancePath: string, child?: string): string {
@@ -73,7 +89,7 @@ function describe(error: ErrorObject): FieldProblem {
         message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}`,
       }
     case 'pattern':
-      return { field: fieldPath(error.instancePath), message: 'must not be blank' }
+      return { field: fieldPath(error.instancePath), message: PATTERN_MESSAGES[String(params.pattern)] ?? `must match the pattern ${String(params.pattern)}` }
     default:
       return { field: fieldPath(error.instancePath), message: error.message ?? 'is invalid' }
   }

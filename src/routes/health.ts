@@ -1,7 +1,8 @@
 /** Liveness and readiness probes, without authentication. */
 import { Type } from 'typebox'
-import type { App, RouteDeps } from '../app.js'
-import { errorBody } from '../http/errors.js'
+import type { App, RouteDeps } from '../http/app-types.js'
+import { AppError } from '../domain/errors.js'
+import { sendError } from '../http/errors.js'
 
 const Status = Type.Object({ status: Type.String() })
 
@@ -27,7 +28,7 @@ export function registerHealthRoutes(app: App, { ping }: RouteDeps): void {
         return { status: 'ready' }
       } catch (error) {
         request.log.warn({ err: error }, 'readiness check failed')
-        return reply.code(503).send(errorBody(503, 'Database unreachable'))
+        return sendError(request, reply, new AppError('database_unavailable', 'Database unreachable'))
       }
     },
   )

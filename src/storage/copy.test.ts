@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../testing/harness.js'
 import { callServer, runCli, startServer, type ServerProcess } from '../testing/process.js'
 import { openDatabase } from './database.js'
 import { KyselyLlmRepository } from './llm-repository.js'
-import { OrgRepository } from './org-repository.js'
+import { organizationsOf } from '../services.js'
 import { prepareDatabase } from './prepare.js'
 
 const RECORDS = 3000
@@ -32,8 +32,8 @@ beforeAll(async () => {
   env = { LLMS_ENCRYPTION_KEY: encryptionKey.toString('base64') }
 
   const storage = openDatabase(source.config)
-  await prepareDatabase(storage, { createFirstOrganization: false })
-  const orgs = new OrgRepository(storage.db)
+  await prepareDatabase(storage)
+  const orgs = organizationsOf(storage)
   const llms = new KyselyLlmRepository(storage)
   const batch: StoredLlm[] = []
   for (let o = 0; o < ORGS; o++) {

@@ -72,8 +72,8 @@ export async function copyDatabase(from: string, to: string, options: { force: b
   const source = openDatabase(parseDatabaseUrl(from))
   const target = openDatabase(parseDatabaseUrl(to))
   try {
-    await prepareDatabase(source, { createFirstOrganization: false })
-    await prepareDatabase(target, { createFirstOrganization: false })
+    await prepareDatabase(source)
+    await prepareDatabase(target)
     if (!options.force && !(await isEmpty(target.db))) {
       throw new Error('the target database holds data already; pass --force to replace it')
     }

@@ -1,7 +1,9 @@
 /** The LLM table behind the domain's repository port, one implementation for both dialects. */
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely'
-import type { Llm, LlmFormat, ReasoningEffort, ReasoningFormat, StoredLlm } from '../domain/llm.js'
+import { assertSameKeys, type SameKeys } from '../domain/type-checks.js'
+import type { Llm, LlmFormat, LlmSettings, ReasoningEffort, ReasoningFormat, StoredLlm } from '../domain/llm.js'
 import type { AuditEntry, Decide, ListQuery, ListResult, LlmRepository } from '../domain/ports.js'
+import { keyIdOfSealed } from '../crypto/secret-box.js'
 import { listHistory, recordEvent } from './audit.js'
 import { iso, isoOrNull, parseJson } from './values.js'
 import type { Storage } from './database.js'
@@ -17,8 +19,23 @@ const COLUMNS = [
   'secret_sealed', 'secret_key_id', 'secret_updated_at', 'version',
 ] as const satisfies readonly (keyof LlmsTable)[]
 
-/** The API field each audited column stands for (bookkeeping columns are not listed). */
-const FIELD_OF_COLUMN: Record<string, string> = {
+/** Columns the service keeps for itself: never reported as a changed field. */
+type BookkeepingColumn =
+  | 'id'
+  | 'created_by_organization_id'
+  | 'created_at'
+  | 'updated_at'
+  | 'secret_key_id'
+  | 'secret_updated_at'
+  | 'version'
+  | 'search_text'
+
+/**
+ * The API field each audited column stands for. Total by type both ways: a column added to the
+ * table, or a setting added to the domain, that is not mapped here fails the build, so no change
+ * can go missing from the audit trail.
+ */
+const FIELD_OF_COLUMN = {
   display_name: 'displayName',
   description: 'description',
   llm_format: 'llmFormat',
@@ -36,6 +53,11 @@ const FIELD_OF_COLUMN: Record<string, string> = {
   reasoning_effort: 'reasoningEffort',
   reasoning_format: 'reasoningFormat',
   secret_sealed: 'secret',
+} as const satisfies Record<Exclude<keyof LlmsTable, BookkeepingColumn>, keyof LlmSettings | keyof Llm | 'secret'>
+assertSameKeys<SameKeys<Record<keyof LlmSettings, true>, Record<Extract<(typeof FIELD_OF_COLUMN)[keyof typeof FIELD_OF_COLUMN], keyof LlmSettings>, true>>>()
+
+function fieldOf(column: string): string | undefined {
+  return (FIELD_OF_COLUMN as Record<string, string>)[column]
 }
 
 /** The lower-cased text that substring search runs on. */
@@ -101,7 +123,7 @@ export function toRow(llm: StoredLlm): Insertable<LlmsTable> {
     created_at: llm.createdAt,
     updated_at: llm.updatedAt,
     secret_sealed: llm.sealedSecret,
-    secret_key_id: llm.sealedSecret === null ? null : (llm.sealedSecret.split('.')[1] ?? null),
+    secret_key_id: llm.sealedSecret === null ? null : keyIdOfSealed(llm.sealedSecret),
     secret_updated_at: llm.secretUpdatedAt,
     version: llm.version,
     search_text: searchTextOf(llm),
@@ -176,8 +198,7 @@ export class KyselyLlmRepository implements LlmRepository {
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('llms').values(toRow(llm)).execute()
       const fields = Object.entries(toRow(llm))
-        .filter(([column, value]) => FIELD_OF_COLUMN[column] !== undefined && value !== null)
-        .map(([column]) => FIELD_OF_COLUMN[column] as string)
+        .flatMap(([column, value]) => (value === null ? [] : (fieldOf(column) ?? [])))
       await recordEvent(trx, {
         action: 'create',
         keyId: by,
@@ -224,7 +245,7 @@ export class KyselyLlmRepository implements LlmRepository {
         keyId: by,
         llmId: id,
         organizationId: written.createdByOrganizationId,
-        fields: Object.keys(changed).flatMap((column) => FIELD_OF_COLUMN[column] ?? []),
+        fields: Object.keys(changed).flatMap((column) => fieldOf(column) ?? []),
         version: written.version,
       })
       return written

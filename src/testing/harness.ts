@@ -13,8 +13,9 @@ import { buildApp, type App, type AppDeps } from '../app.js'
 import { SecretBox } from '../crypto/secret-box.js'
 import { MemoryRateStore, RateLimiter } from '../http/rate-limit.js'
 import { openDatabase, type Storage } from '../storage/database.js'
+import type { OrganizationService } from '../domain/organizations.js'
+import { createServices, organizationsOf } from '../services.js'
 import { KyselyLlmRepository } from '../storage/llm-repository.js'
-import { OrgRepository } from '../storage/org-repository.js'
 import { prepareDatabase } from '../storage/prepare.js'
 import type { DatabaseConfig } from '../config.js'
 
@@ -97,13 +98,13 @@ export class Harness {
   constructor(
     readonly database: TestDatabase,
     readonly box: SecretBox,
-    readonly options: Pick<AppDeps, 'timeouts' | 'rateLimiter'> = {},
+    readonly options: Partial<Pick<AppDeps, 'timeouts' | 'rateLimiter'>> = {},
   ) {}
 
   /** Opens the database and starts the server on a free port. */
   async start(): Promise<void> {
     this.storage = openDatabase(this.database.config)
-    await prepareDatabase(this.storage, { createFirstOrganization: false })
+    await prepareDatabase(this.storage)
     const logs = this.logs
     const logStream = new Writable({
       write(chunk, _encoding, done) {
@@ -112,8 +113,7 @@ export class Harness {
       },
     })
     this.app = await buildApp({
-      storage: this.storage,
-      sealer: this.box,
+      services: createServices(this.storage, this.box),
       logStream,
       logLevel: 'info',
       // Every test's requests come from 127.0.0.1: the limits get their own tests.
@@ -131,8 +131,8 @@ export class Harness {
     this.storage = undefined
   }
 
-  get orgs(): OrgRepository {
-    return new OrgRepository(this.requireStorage().db)
+  get orgs(): OrganizationService {
+    return organizationsOf(this.requireStorage())
   }
 
   get llmRepository(): KyselyLlmRepository {
@@ -219,7 +219,7 @@ export function validLlm(overrides: Record<string, unknown> = {}): Record<string
 }
 
 /** Starts a harness (a server on a fresh database of the backend under test). */
-export async function startHarness(options: Pick<AppDeps, 'timeouts' | 'rateLimiter'> = {}): Promise<Harness> {
+export async function startHarness(options: Partial<Pick<AppDeps, 'timeouts' | 'rateLimiter'>> = {}): Promise<Harness> {
   const database = await createTestDatabase()
   const harness = new Harness(database, new SecretBox(randomBytes(32)), options)
   await harness.start()

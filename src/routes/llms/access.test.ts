@@ -30,6 +30,19 @@ const ROUTES: Route[] = [
 ]
 const routeName = (r: Route) => `${r.method} ${r.path('{id}')}`
 
+test('the route table above covers every /v1 operation of /openapi.json, so a new route cannot skip this suite', async () => {
+  const doc = (await h.get('/openapi.json')).body
+  const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+    .filter(([path]) => path.startsWith('/v1'))
+    .flatMap(([path, operations]) =>
+      Object.keys(operations)
+        .filter((method) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
+        .map((method) => `${method.toUpperCase()} ${path}`),
+    )
+  expect(documented.length).toBeGreaterThan(0)
+  expect(ROUTES.map(routeName).sort()).toEqual(documented.sort())
+})
+
 describe.each(ROUTES.map((r) => [routeName(r), r] as const))('%s: authentication', (_name, route) => {
   const badHeaders: [string, () => Promise<Record<string, string>>][] = [
     ['a missing Authorization header', async () => ({})],
@@ -54,7 +67,13 @@ describe.each(ROUTES.map((r) => [routeName(r), r] as const))('%s: authentication
     const reply = await h.request(route.method, route.path(llm.id), { body: route.body, headers: await make() })
     expect(reply.status).toBe(401)
     expect(reply.headers.get('www-authenticate')).toBe('Bearer')
-    expect(reply.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Invalid or missing API key' })
+    expect(reply.body).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      code: 'unauthenticated',
+      message: 'Invalid or missing API key',
+      requestId: reply.headers.get('x-request-id'),
+    })
     expect(await h.stored(llm.id)).toEqual(before)
   })
 })
@@ -68,7 +87,7 @@ describe('permissions', () => {
       const before = await h.stored(llm.id)
       const reply = await h.request(route.method, route.path(llm.id), { key: t.readKey, body: route.body })
       expect(reply.status).toBe(403)
-      expect(reply.body.message).toBe('API key lacks the required permission')
+      expect(reply.body).toMatchObject({ code: 'permission_denied', message: 'API key lacks the required permission' })
       expect(await h.stored(llm.id)).toEqual(before)
       const listed = await h.get('/v1/llms?perPage=100&includeDefaults=false', t.key)
       expect(listed.body.meta.total).toBe(1)
@@ -104,9 +123,9 @@ describe('visibility (contract section 1)', () => {
     const before = await h.stored(DEFAULT_ID)
     expect((await h.get(`/v1/llms/${DEFAULT_ID}`, t.key)).status).toBe(200)
     const put = await h.put(`/v1/llms/${DEFAULT_ID}`, t.key, { temperature: 0.5 })
-    expect([put.status, put.body.message]).toEqual([403, 'Cannot update default LLMs'])
+    expect([put.status, put.body.code, put.body.message]).toEqual([403, 'default_llm_readonly', 'Cannot update default LLMs'])
     const del = await h.delete(`/v1/llms/${DEFAULT_ID}`, t.key)
-    expect([del.status, del.body.message]).toEqual([403, 'Cannot delete default LLMs'])
+    expect([del.status, del.body.code, del.body.message]).toEqual([403, 'default_llm_readonly', 'Cannot delete default LLMs'])
     expect(await h.stored(DEFAULT_ID)).toEqual(before)
   })
 
@@ -128,8 +147,9 @@ describe('visibility (contract section 1)', () => {
     const before = await h.stored(llm.id)
     expect((await h.get(`/v1/llms/${llm.id}`, other.key)).status).toBe(200)
     const put = await h.put(`/v1/llms/${llm.id}`, other.key, { temperature: 0.5 })
-    expect([put.status, put.body.message]).toEqual([403, 'Cannot update LLMs owned by another organization'])
-    expect((await h.delete(`/v1/llms/${llm.id}`, other.key)).status).toBe(403)
+    expect([put.status, put.body.code, put.body.message]).toEqual([403, 'not_owner', 'Cannot update LLMs owned by another organization'])
+    const del = await h.delete(`/v1/llms/${llm.id}`, other.key)
+    expect([del.status, del.body.code]).toEqual([403, 'not_owner'])
     expect(await h.stored(llm.id)).toEqual(before)
     const listed = await h.get('/v1/llms?perPage=100&includeDefaults=false', other.key)
     expect(listed.body.data.map((l: any) => l.id)).toContain(llm.id)
@@ -144,7 +164,7 @@ describe('visibility (contract section 1)', () => {
       const hidden = await h.request(method, `/v1/llms/${llm.id}${suffix ?? ''}`, { key: other.key, body })
       const absent = await h.request(method, `/v1/llms/00000000-0000-4000-8000-000000000000${suffix ?? ''}`, { key: other.key, body })
       expect(hidden.status).toBe(404)
-      expect(hidden.body).toEqual(absent.body)
+      expect({ ...hidden.body, requestId: undefined }).toEqual({ ...absent.body, requestId: undefined })
     }
     // Even with a stale If-Match, a hidden record answers 404 rather than 412.
     expect((await h.put(`/v1/llms/${llm.id}`, other.key, {}, { 'if-match': '"999"' })).status).toBe(404)
@@ -164,7 +184,7 @@ describe('visibility (contract section 1)', () => {
         key: t.key,
         body: method === 'PUT' ? { temperature: 1 } : undefined,
       })
-      expect([reply.status, reply.body.message]).toEqual([404, 'LLM not found'])
+      expect([reply.status, reply.body.code, reply.body.message]).toEqual([404, 'not_found', 'LLM not found'])
     }
   })
 })

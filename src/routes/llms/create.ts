@@ -1,10 +1,10 @@
 /** POST /v1/llms: a new LLM configuration owned by the key's organization. */
 import { Type } from 'typebox'
-import type { App, RouteDeps } from '../../app.js'
+import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
 import { etagOf } from '../../http/etag.js'
 import { toPublic } from '../../domain/llm.js'
-import { CreateLlmBody } from './schemas.js'
+import { CreateLlmBody } from '../../contract/llms.js'
 
 export function registerCreateLlm(app: App, { llms }: RouteDeps): void {
   app.post(

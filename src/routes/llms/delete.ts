@@ -1,10 +1,10 @@
 /** DELETE /v1/llms/{id}: removes an LLM the key's organization owns. */
 import { Type } from 'typebox'
-import type { App, RouteDeps } from '../../app.js'
+import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
 import { ifMatch } from '../../http/etag.js'
 
-import { LlmIdParams } from './schemas.js'
+import { LlmIdParams } from '../../contract/llms.js'
 
 export function registerDeleteLlm(app: App, { llms }: RouteDeps): void {
   app.delete(

@@ -1,10 +1,10 @@
 /** GET /v1/llms/{id}: one LLM, with its ETag. */
 import { Type } from 'typebox'
-import type { App, RouteDeps } from '../../app.js'
+import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
 import { etagOf, noneMatch } from '../../http/etag.js'
 import { toPublic } from '../../domain/llm.js'
-import { LlmIdParams } from './schemas.js'
+import { LlmIdParams } from '../../contract/llms.js'
 
 export function registerGetLlm(app: App, { llms }: RouteDeps): void {
   app.get(

@@ -1,9 +1,9 @@
 /** GET /v1/llms/{id}/history: who changed the LLM, when, and which fields. */
 import { Type } from 'typebox'
-import type { App, RouteDeps } from '../../app.js'
+import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
-import { pageMeta } from './pagination.js'
-import { HistoryQuery, LlmIdParams } from './schemas.js'
+import { pageMeta } from '../../contract/paging.js'
+import { HistoryQuery, LlmIdParams } from '../../contract/llms.js'
 
 export function registerLlmHistory(app: App, { llms }: RouteDeps): void {
   app.get(

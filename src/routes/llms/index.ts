@@ -1,5 +1,6 @@
 /** The /v1/llms resource: one file per operation. */
-import type { App, RouteDeps } from '../../app.js'
+import type { App, RouteDeps } from '../../http/app-types.js'
+import { LLM_SCHEMAS } from '../../contract/llms.js'
 import { registerCreateLlm } from './create.js'
 import { registerDeleteLlm } from './delete.js'
 import { registerGetLlm } from './get.js'
@@ -7,7 +8,9 @@ import { registerLlmHistory } from './history.js'
 import { registerListLlms } from './list.js'
 import { registerUpdateLlm } from './update.js'
 
+/** Registers the resource's components (by $id) and its operations. */
 export function registerLlmRoutes(app: App, deps: RouteDeps): void {
+  for (const schema of LLM_SCHEMAS) app.addSchema(schema)
   registerListLlms(app, deps)
   registerCreateLlm(app, deps)
   registerGetLlm(app, deps)

@@ -78,7 +78,9 @@ describe('GET /v1/llms: pagination', () => {
     expect(reply.body).toEqual({
       statusCode: 400,
       error: 'Bad Request',
+      code: 'invalid_query',
       message: 'Invalid query parameters',
+      requestId: reply.headers.get('x-request-id'),
       details: [{ field: 'perPage', message: 'must be <= 100' }],
     })
   })

@@ -1,10 +1,10 @@
 /** GET /v1/llms: one page of the LLMs the key's organization can see. */
 import { Type } from 'typebox'
-import type { App, RouteDeps } from '../../app.js'
+import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
 import { toPublic } from '../../domain/llm.js'
-import { pageMeta } from './pagination.js'
-import { ListQuery } from './schemas.js'
+import { pageMeta } from '../../contract/paging.js'
+import { ListQuery } from '../../contract/llms.js'
 
 export function registerListLlms(app: App, { llms }: RouteDeps): void {
   app.get(

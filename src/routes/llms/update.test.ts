@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { LlmSettings } from '../../domain/llm.js'
 import { startHarness, stopHarness, type Harness, type Tenant } from '../../testing/harness.js'
 
 let h: Harness
@@ -29,7 +30,48 @@ async function expectRejectedUnchanged(
   return reply
 }
 
+/**
+ * A new value for every setting, total by type: a setting added to the domain without a value
+ * here does not compile, so the test below always covers every settable field.
+ */
+const NEW_VALUES: Record<keyof LlmSettings, unknown> = {
+  displayName: 'Renamed',
+  description: 'A new description',
+  llmFormat: 'azure_openai',
+  urls: [{ url: 'https://example.openai.azure.com/openai/deployments/d/chat/completions', region: 'eu' }],
+  modelName: 'gpt-4o-mini',
+  temperature: 1.25,
+  maxTokens: 77,
+  deploymentName: 'd',
+  apiVersion: '2024-10-21',
+  metadata: { team: 'voice', nested: { n: 1 } },
+  reasoningEffort: 'low',
+  reasoningFormat: 'raw',
+}
+
 describe('PUT /v1/llms/{id}: the partial update', () => {
+  test.each(Object.entries(NEW_VALUES))('every settable field is saved: PUT {%s} alone, read back through GET', async (field, value) => {
+    const { t, llm } = await fixture()
+    expect(llm[field]).not.toEqual(value)
+    const reply = await h.put(`/v1/llms/${llm.id}`, t.key, { [field]: value })
+    expect(reply.status, reply.text).toBe(200)
+    expect(reply.body[field]).toEqual(value)
+    const read = await h.get(`/v1/llms/${llm.id}`, t.key)
+    expect(read.body).toEqual({ ...llm, [field]: value, updatedAt: reply.body.updatedAt })
+    const history = await h.get(`/v1/llms/${llm.id}/history`, t.key)
+    expect(history.body.data[0]).toMatchObject({ action: 'update', fields: [field] })
+  })
+
+  test('the secret is settable too: PUT {secret} alone sets hasSecret and secretUpdatedAt, and is audited', async () => {
+    const { t, llm } = await fixture({ secret: undefined, llmFormat: 'none', urls: [], modelName: null })
+    expect(llm.hasSecret).toBe(false)
+    const reply = await h.put(`/v1/llms/${llm.id}`, t.key, { secret: 'sk-new-0001' })
+    expect(reply.body).toMatchObject({ hasSecret: true, secretUpdatedAt: reply.body.updatedAt })
+    expect(h.box.open((await h.stored(llm.id))?.sealedSecret ?? '', llm.id)).toBe('sk-new-0001')
+    const history = await h.get(`/v1/llms/${llm.id}/history`, t.key)
+    expect(history.body.data[0]).toMatchObject({ action: 'update', fields: ['secret'] })
+  })
+
   test("the seed's own example {temperature: 0.5} answers 200 with the whole record (decision 1)", async () => {
     const { t, llm } = await fixture()
     const reply = await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: 0.5 })
@@ -213,7 +255,9 @@ describe('PUT /v1/llms/{id}: the partial update', () => {
     expect(reply.body).toEqual({
       statusCode: 400,
       error: 'Bad Request',
+      code: 'invalid_data',
       message: 'Invalid LLM data',
+      requestId: reply.headers.get('x-request-id'),
       details: [{ field: 'temprature', message: 'is not a known field' }],
     })
   })
@@ -338,7 +382,7 @@ describe('PUT /v1/llms/{id}: concurrency and preconditions (decision 10)', () =>
     const ok = await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: 0.2 }, { 'if-match': etag })
     expect(ok.status).toBe(200)
     const reply = await expectRejectedUnchanged(t, llm.id, { temperature: 0.3 }, 412, { 'if-match': etag })
-    expect(reply.body.statusCode).toBe(412)
+    expect(reply.body).toMatchObject({ statusCode: 412, code: 'precondition_failed' })
     expect(reply.body.message).toMatch(/If-Match/)
   })
 

@@ -1,10 +1,10 @@
 /** PUT /v1/llms/{id}: the partial update of the seed, atomic and guarded by If-Match. */
 import { Type } from 'typebox'
-import type { App, RouteDeps } from '../../app.js'
+import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
 import { etagOf, ifMatch } from '../../http/etag.js'
 import { toPublic } from '../../domain/llm.js'
-import { LlmIdParams, UpdateLlmBody } from './schemas.js'
+import { LlmIdParams, UpdateLlmBody } from '../../contract/llms.js'
 
 export function registerUpdateLlm(app: App, { llms }: RouteDeps): void {
   app.put(

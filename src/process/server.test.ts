@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
-import { SecretBox, parseEncryptionKey } from './crypto/secret-box.js'
-import { openDatabase } from './storage/database.js'
-import { KyselyLlmRepository } from './storage/llm-repository.js'
-import { BACKEND, createTestDatabase, validLlm, type TestDatabase } from './testing/harness.js'
-import { callServer, createOrgKey, runCli, startFailingServer, startServer, type ServerProcess } from './testing/process.js'
+import { SecretBox, parseEncryptionKey } from '../crypto/secret-box.js'
+import { openDatabase } from '../storage/database.js'
+import { KyselyLlmRepository } from '../storage/llm-repository.js'
+import { BACKEND, createTestDatabase, validLlm, type TestDatabase } from '../testing/harness.js'
+import { callServer, createOrgKey, runCli, startFailingServer, startServer, type ServerProcess } from '../testing/process.js'
 
 const cleanups: (() => Promise<unknown>)[] = []
 afterEach(async () => {

@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { openDatabase } from './storage/database.js'
-import { createTestDatabase, validLlm, type TestDatabase } from './testing/harness.js'
-import { callServer, createOrgKey, startServer, type ServerProcess } from './testing/process.js'
+import { openDatabase } from '../storage/database.js'
+import { createTestDatabase, validLlm, type TestDatabase } from '../testing/harness.js'
+import { callServer, createOrgKey, startServer, type ServerProcess } from '../testing/process.js'
 
 let db: TestDatabase
 let env: Record<string, string>

@@ -1,17 +1,19 @@
-/** The /v1/llms shapes: one TypeBox schema each, for validation, serialization and OpenAPI. */
-import { Type, type Static, type TSchema } from 'typebox'
-import { LIMITS } from '../../domain/llm-rules.js'
-import { LLM_FORMATS, READ_ONLY_FIELDS, type JsonObject, REASONING_EFFORTS, REASONING_FORMATS } from '../../domain/llm.js'
-
-/** `T | null` as one JSON-schema type list, so a wrong type yields one clear error, not three. */
-function Nullable<T extends TSchema>(schema: T) {
-  const { type, ...rest } = schema as unknown as { type: string }
-  return Type.Unsafe<Static<T> | null>({ ...rest, type: [type, 'null'] })
-}
-
-// One `enum` keyword (not anyOf of consts), so a wrong value gets one error listing the choices.
-const enumOf = <T extends readonly string[]>(values: T, description: string) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description })
+/** The /v1/llms shapes: one TypeBox schema each, for validation, serialization, OpenAPI and the client's types. */
+import { Type, type Static, type TOptional, type TSchema, type TUnknown } from 'typebox'
+import { LIMITS } from '../domain/llm-rules.js'
+import {
+  LLM_FORMATS,
+  READ_ONLY_FIELDS,
+  REASONING_EFFORTS,
+  REASONING_FORMATS,
+  type JsonObject,
+  type Llm as DomainLlm,
+  type LlmPatch,
+  type LlmSettings,
+} from '../domain/llm.js'
+import { Page, PageMeta, PageQueryFields } from './paging.js'
+import { assertSameKeys, type SameKeys } from '../domain/type-checks.js'
+import { Nullable, allOptional, enumOf } from './schema-helpers.js'
 
 const LlmFormatEnum = enumOf(LLM_FORMATS, 'Wire format used to call the upstream LLM.')
 const ReasoningEffort = enumOf(REASONING_EFFORTS, 'Reasoning effort hint for models that accept it.')
@@ -45,83 +47,86 @@ const LlmUrlInput = Type.Object(
 /** The same shape as a named component, for responses. */
 export const LlmUrl = Type.Unsafe<Static<typeof LlmUrlInput>>({ ...LlmUrlInput, $id: 'LlmUrl' })
 
-const DisplayName = Type.String({
-  minLength: 1,
-  maxLength: LIMITS.displayName,
-  pattern: '\\S',
-  description: 'Human-readable name shown in the Lab (trimmed; 1 to 255 characters).',
-  examples: ['GPT-4o'],
-})
-const Description = Type.String({ maxLength: LIMITS.description, description: 'Free-form description.' })
-const ModelName = Type.String({
-  minLength: 1,
-  maxLength: LIMITS.modelName,
-  description: 'Upstream model identifier (e.g. `gpt-4o`).',
-  examples: ['gpt-4o'],
-})
-const Temperature = Type.Number({
-  minimum: 0,
-  maximum: LIMITS.temperatureMax,
-  description: 'Sampling temperature applied when calling the LLM (0 to 2).',
-  examples: [0.5],
-})
-const MaxTokens = Type.Integer({
-  minimum: 1,
-  maximum: LIMITS.maxTokensMax,
-  description: 'Maximum tokens generated per response.',
-  examples: [1024],
-})
-const DeploymentName = Type.String({
-  maxLength: LIMITS.deploymentName,
-  description: 'Azure OpenAI deployment name; stored for any format, used by `azure_openai`.',
-})
-const ApiVersion = Type.String({
-  maxLength: LIMITS.apiVersion,
-  description: 'Azure OpenAI API version; stored for any format, used by `azure_openai`.',
-})
 const Metadata = Type.Unsafe<JsonObject>({
   type: 'object',
   additionalProperties: true,
   'x-metadata': true,
   description: 'Free-form provider-specific JSON object (at most 16 KiB serialized, 10 levels deep).',
 })
+
+/**
+ * The input schema of every setting a client may send, total by type: a setting added to
+ * `LlmSettings` without a schema here does not compile, so it cannot be accepted and dropped.
+ */
+const SETTING_INPUTS = {
+  displayName: Type.String({
+    minLength: 1,
+    maxLength: LIMITS.displayName,
+    pattern: '\\S',
+    description: 'Human-readable name shown in the Lab (trimmed; 1 to 255 characters).',
+    examples: ['GPT-4o'],
+  }),
+  description: Nullable(Type.String({ maxLength: LIMITS.description, description: 'Free-form description.' })),
+  llmFormat: LlmFormatEnum,
+  urls: Type.Array(LlmUrlInput, {
+    maxItems: LIMITS.urls,
+    description: 'Endpoints (replaces the whole list). Formats that call an upstream need at least one.',
+  }),
+  modelName: Nullable(
+    Type.String({
+      minLength: 1,
+      maxLength: LIMITS.modelName,
+      description: 'Upstream model identifier (e.g. `gpt-4o`).',
+      examples: ['gpt-4o'],
+    }),
+  ),
+  temperature: Nullable(
+    Type.Number({
+      minimum: 0,
+      maximum: LIMITS.temperatureMax,
+      description: 'Sampling temperature applied when calling the LLM (0 to 2).',
+      examples: [0.5],
+    }),
+  ),
+  maxTokens: Nullable(
+    Type.Integer({ minimum: 1, maximum: LIMITS.maxTokensMax, description: 'Maximum tokens generated per response.', examples: [1024] }),
+  ),
+  deploymentName: Nullable(
+    Type.String({
+      maxLength: LIMITS.deploymentName,
+      description: 'Azure OpenAI deployment name; stored for any format, used by `azure_openai`.',
+    }),
+  ),
+  apiVersion: Nullable(
+    Type.String({ maxLength: LIMITS.apiVersion, description: 'Azure OpenAI API version; stored for any format, used by `azure_openai`.' }),
+  ),
+  metadata: Metadata,
+  reasoningEffort: ReasoningEffort,
+  reasoningFormat: ReasoningFormat,
+} satisfies Record<keyof LlmSettings, TSchema>
+
 const Secret = Type.String({
   minLength: 1,
   maxLength: LIMITS.secret,
   writeOnly: true,
   description: 'The upstream API key. Write-only: stored encrypted, never returned.',
 })
-const Urls = Type.Array(LlmUrlInput, {
-  maxItems: LIMITS.urls,
-  description: 'Endpoints (replaces the whole list). Formats that call an upstream need at least one.',
-})
 
 // Read-only fields a client may echo back from a GET; they are accepted and ignored.
 const readOnlyInput = Object.fromEntries(
   READ_ONLY_FIELDS.map((name) => [name, Type.Optional(Type.Unknown({ readOnly: true, description: 'Read-only; ignored.' }))]),
-)
+) as Record<(typeof READ_ONLY_FIELDS)[number], TOptional<TUnknown>>
 
 export const UpdateLlmBody = Type.Object(
   {
-    displayName: Type.Optional(DisplayName),
-    description: Type.Optional(Nullable(Description)),
+    ...allOptional(SETTING_INPUTS),
     url: Type.Optional(
       Type.String({
         ...UpstreamUrl,
         description: 'Replaces the whole list of URLs with this one endpoint (no region). Not with `urls`.',
       }),
     ),
-    urls: Type.Optional(Urls),
-    llmFormat: Type.Optional(LlmFormatEnum),
-    modelName: Type.Optional(Nullable(ModelName)),
     secret: Type.Optional(Secret),
-    metadata: Type.Optional(Metadata),
-    temperature: Type.Optional(Nullable(Temperature)),
-    maxTokens: Type.Optional(Nullable(MaxTokens)),
-    deploymentName: Type.Optional(Nullable(DeploymentName)),
-    apiVersion: Type.Optional(Nullable(ApiVersion)),
-    reasoningEffort: Type.Optional(ReasoningEffort),
-    reasoningFormat: Type.Optional(ReasoningFormat),
     ...readOnlyInput,
   },
   {
@@ -133,21 +138,13 @@ export const UpdateLlmBody = Type.Object(
 )
 export type UpdateLlmBody = Static<typeof UpdateLlmBody>
 
+const { displayName, llmFormat, ...optionalOnCreate } = SETTING_INPUTS
 export const CreateLlmBody = Type.Object(
   {
-    displayName: DisplayName,
-    description: Type.Optional(Nullable(Description)),
-    llmFormat: LlmFormatEnum,
-    urls: Type.Optional(Urls),
-    modelName: Type.Optional(Nullable(ModelName)),
+    displayName,
+    llmFormat,
+    ...allOptional(optionalOnCreate),
     secret: Type.Optional(Secret),
-    metadata: Type.Optional(Metadata),
-    temperature: Type.Optional(Nullable(Temperature)),
-    maxTokens: Type.Optional(Nullable(MaxTokens)),
-    deploymentName: Type.Optional(Nullable(DeploymentName)),
-    apiVersion: Type.Optional(Nullable(ApiVersion)),
-    reasoningEffort: Type.Optional(ReasoningEffort),
-    reasoningFormat: Type.Optional(ReasoningFormat),
     ...readOnlyInput,
   },
   {
@@ -195,36 +192,24 @@ export const Llm = Type.Object(
     createdAt: Type.String({ ...Timestamp, description: 'When the LLM was created (ISO 8601 UTC).' }),
     updatedAt: Nullable(Type.String({ ...Timestamp, description: 'When the LLM was last changed; null until then.' })),
     hasSecret: Type.Boolean({ description: 'Extension: whether a credential is stored (it is never returned).' }),
-    secretUpdatedAt: Nullable(
-      Type.String({ ...Timestamp, description: 'Extension: when the credential was last set.' }),
-    ),
+    secretUpdatedAt: Nullable(Type.String({ ...Timestamp, description: 'Extension: when the credential was last set.' })),
   },
   { $id: 'LLM', description: 'An LLM configuration a persona can use. Secrets are never returned.' },
 )
 
-export const LlmList = Type.Object(
-  {
-    data: Type.Array(Type.Ref('LLM')),
-    meta: Type.Object({
-      total: Type.Integer({ description: 'Records matching the query, on all pages.' }),
-      lastPage: Type.Integer({ description: 'The last page number (at least 1).' }),
-      currentPage: Type.Integer(),
-      perPage: Type.Integer(),
-      prev: Nullable(Type.Integer({ description: 'The previous page number, or null.' })),
-      next: Nullable(Type.Integer({ description: 'The next page number, or null.' })),
-    }),
-  },
-  { $id: 'LlmList', description: 'One page of LLM configurations, newest first.' },
-)
+// The public record, the update body and the domain types describe the same fields: a field added
+// to one and not the others fails the build.
+assertSameKeys<SameKeys<Static<typeof Llm>, DomainLlm>>()
+assertSameKeys<SameKeys<Omit<UpdateLlmBody, (typeof READ_ONLY_FIELDS)[number]>, Required<LlmPatch>>>()
+
+export const LlmList = Page('LlmList', 'LLM', 'One page of LLM configurations, newest first.')
 
 export const ListQuery = Type.Object({
-  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'Page number, from 1.' }),
-  perPage: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Records per page (1 to 100).' }),
+  ...PageQueryFields,
   search: Type.Optional(
     Type.String({
       maxLength: 255,
-      description:
-        'Case-insensitive substring of displayName, modelName or description; `%` and `_` are literal.',
+      description: 'Case-insensitive substring of displayName, modelName or description; `%` and `_` are literal.',
     }),
   ),
   includeDefaults: Type.Boolean({ default: true, description: 'Whether built-in defaults are listed.' }),
@@ -234,20 +219,14 @@ export const LlmIdParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 255, description: 'The LLM ID' }),
 })
 
-const PageMeta = Type.Object({
-  total: Type.Integer({ description: 'Entries matching the query, on all pages.' }),
-  lastPage: Type.Integer({ description: 'The last page number (at least 1).' }),
-  currentPage: Type.Integer(),
-  perPage: Type.Integer(),
-  prev: Nullable(Type.Integer({ description: 'The previous page number, or null.' })),
-  next: Nullable(Type.Integer({ description: 'The next page number, or null.' })),
-})
-
 export const AuditEntry = Type.Object(
   {
     id: Type.String(),
     action: Type.String({ description: '`create`, `update`, `delete` or `secret-reencrypt`.', examples: ['update'] }),
-    fields: Type.Array(Type.String(), { description: 'The names of the fields that changed; never their values.', examples: [['temperature']] }),
+    fields: Type.Array(Type.String(), {
+      description: 'The names of the fields that changed; never their values.',
+      examples: [['temperature']],
+    }),
     keyId: Type.String({ description: 'The API key that made the change, or `operator` for the CLI.' }),
     at: Type.String({ format: 'date-time' }),
     version: Nullable(Type.Integer({ description: 'The version (ETag) the change produced.' })),
@@ -255,15 +234,9 @@ export const AuditEntry = Type.Object(
   { $id: 'AuditEntry', description: 'One recorded change to an LLM.' },
 )
 
-export const AuditList = Type.Object(
-  { data: Type.Array(Type.Ref('AuditEntry')), meta: PageMeta },
-  { $id: 'AuditList', description: "One page of an LLM's history, newest first." },
-)
+export const AuditList = Page('AuditList', 'AuditEntry', "One page of an LLM's history, newest first.")
 
-export const HistoryQuery = Type.Object({
-  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'Page number, from 1.' }),
-  perPage: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Entries per page (1 to 100).' }),
-})
+export const HistoryQuery = Type.Object(PageQueryFields)
 
-/** Schemas other schemas refer to by $id; registered once with Fastify and with the validators. */
-export const SHARED_SCHEMAS: TSchema[] = [LlmUrl, Llm, LlmList, AuditEntry, AuditList]
+/** The components the /v1/llms routes refer to by $id. */
+export const LLM_SCHEMAS: TSchema[] = [PageMeta, LlmUrl, Llm, LlmList, AuditEntry, AuditList]

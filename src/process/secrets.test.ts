@@ -1,9 +1,9 @@
 /** `llm-registry secrets rotate-key`: every secret re-sealed under a new key, resumable. */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { SecretBox } from './crypto/secret-box.js'
-import { Harness, createTestDatabase, type Tenant } from './testing/harness.js'
-import { runCli, startFailingServer } from './testing/process.js'
+import { SecretBox } from '../crypto/secret-box.js'
+import { Harness, createTestDatabase, type Tenant } from '../testing/harness.js'
+import { runCli, startFailingServer } from '../testing/process.js'
 
 const oldKey = randomBytes(32)
 const newKey = randomBytes(32)

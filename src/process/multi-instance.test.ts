@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createTestDatabase, validLlm, type TestDatabase } from './testing/harness.js'
-import { callServer, createOrgKey, runCli, startServer, type ServerProcess } from './testing/process.js'
+import { createTestDatabase, validLlm, type TestDatabase } from '../testing/harness.js'
+import { callServer, createOrgKey, runCli, startServer, type ServerProcess } from '../testing/process.js'
 
 let db: TestDatabase
 let env: Record<string, string>
