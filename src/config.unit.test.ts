@@ -33,7 +33,7 @@ describe('configuration', () => {
 
   test('every variable the schema names is one the service documents, with a default or optional', () => {
     for (const [name, schema] of Object.entries(Env.properties)) {
-      const optional = !Env.required?.includes(name)
+      const optional = !(Env.required as readonly string[] | undefined)?.includes(name)
       expect({ name, hasDefault: 'default' in schema || optional }).toEqual({ name, hasDefault: true })
     }
   })
