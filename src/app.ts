@@ -13,6 +13,7 @@ import type { ApiKeyStore } from './domain/organizations.js'
 import type { App } from './http/app-types.js'
 import { AuthCache, installAuth } from './http/auth.js'
 import { installErrorHandlers } from './http/errors.js'
+import { trackRouteMethods } from './http/route-methods.js'
 import { installJsonBodyParser } from './http/json-body.js'
 import { installTextGuard } from './http/text-guard.js'
 import type { RateLimiter } from './http/rate-limit.js'
@@ -84,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     bodyLimit: LIMITS.bodyBytes,
     // Long enough that the schema, not the router, answers an over-long id (with a 400 naming it).
-    routerOptions: { maxParamLength: 2048 },
+    routerOptions: { maxParamLength: 2048, ignoreTrailingSlash: true },
     // An upstream proxy's request id is kept when it is safe to log; otherwise a fresh one.
     genReqId: (req) => {
       const given = req.headers['x-request-id']
@@ -118,7 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     )
     done()
   })
-  installErrorHandlers(app)
+  installErrorHandlers(app, trackRouteMethods(app))
   installTextGuard(app)
   installAuth(app, deps.services.apiKeys, new AuthCache(AUTH_CACHE_TTL_MS), deps.rateLimiter)
 
@@ -129,15 +130,26 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         title: 'llm-registry',
         version: '1.0',
         description:
-          'The LLM-configuration API of the Anam AI platform (`/v1/llms`), self-hosted. Secrets are write-only.',
+          'The LLM-configuration API of the Anam AI platform (`/v1/llms`), self-hosted. Secrets are write-only. ' +
+          'Every error is JSON with a stable `code`; a known path asked with another method answers 405 with `Allow`.',
+        contact: { name: 'llm-registry maintainers', url: 'https://www.npmjs.com/package/llm-registry' },
+        license: { name: 'MIT', identifier: 'MIT' },
       },
-      components: { securitySchemes: { BearerAuth: { type: 'http', scheme: 'bearer' } } },
+      servers: [{ url: 'http://localhost:8080', description: 'The embedded default (`npm start`, PORT 8080)' }],
+      components: {
+        securitySchemes: {
+          BearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key `llmr_…` made with `llm-registry keys create`.' },
+        },
+      },
       security: [{ BearerAuth: [] }],
-      tags: [{ name: 'LLMs' }, { name: 'Health' }],
+      tags: [
+        { name: 'LLMs', description: 'LLM configurations: wire format, URLs, model, credential, sampling settings.' },
+        { name: 'Health', description: 'Probes for orchestrators; no authentication.' },
+      ],
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(swaggerUi, { routePrefix: '/docs', theme: { title: 'llm-registry API reference' } })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
   const routeDeps = { llms: deps.services.llms, ping: () => withTimeout(deps.services.ping(), 2000) }

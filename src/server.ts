@@ -1,4 +1,5 @@
 /** The process: read configuration, open and prepare the database, listen, shut down gracefully. */
+import type { AddressInfo } from 'node:net'
 import pino from 'pino'
 import { buildApp } from './app.js'
 import { MemoryRateStore, RateLimiter, RedisRateStore, type RateStore } from './http/rate-limit.js'
@@ -93,8 +94,18 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))
 
-  await app.listen({ port: config.port, host: config.host })
+  try {
+    await app.listen({ port: config.port, host: config.host })
+  } catch (error) {
+    await Promise.all([storage.close(), rateStore.close()])
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      fail(`port ${config.port} is already in use on ${config.host}; stop what holds it or choose another port with PORT=<port>`)
+    }
+    throw error
+  }
   logStream.flush()
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
+  const address = `http://${shown}:${(app.server.address() as AddressInfo).port}`
   if (firstKey !== undefined) {
     // Printed once, to stdout and never to the log: the only copy of this key.
     process.stdout.write(
@@ -105,8 +116,14 @@ async function main(): Promise<void> {
         '',
         `  API key: ${firstKey}`,
         '',
+        `The API is at ${address}/v1/llms; its reference at ${address}/docs.`,
         '',
       ].join('\n'),
+    )
+  } else if (storage.dialect === 'sqlite') {
+    process.stdout.write(
+      `\nllm-registry is listening at ${address} (API reference: ${address}/docs).\n` +
+        'Need an API key? Run: npx llm-registry keys create --org default\n\n',
     )
   }
 }

@@ -240,3 +240,13 @@ export const HistoryQuery = Type.Object(PageQueryFields)
 
 /** The components the /v1/llms routes refer to by $id. */
 export const LLM_SCHEMAS: TSchema[] = [PageMeta, LlmUrl, Llm, LlmList, AuditEntry, AuditList]
+
+export const IfMatchHeader = Type.Object({
+  'if-match': Type.Optional(
+    Type.String({ description: 'Change only if the LLM is still at this ETag (or `*`); otherwise 412 and nothing changes.' }),
+  ),
+})
+
+export const IfNoneMatchHeader = Type.Object({
+  'if-none-match': Type.Optional(Type.String({ description: 'Answer 304 with no body when this names the current ETag.' })),
+})

@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'not_owner',
   'not_found',
   'route_not_found',
+  'method_not_allowed',
   'precondition_failed',
   'payload_too_large',
   'unsupported_media_type',

@@ -1,6 +1,7 @@
 /** The rules an LLM configuration obeys, on create and on the merged result of an update. */
 import { invalidData, type FieldProblem } from './errors.js'
 import {
+  LLM_FORMATS,
   SETTING_KEYS,
   UPSTREAM_FORMATS,
   type JsonObject,
@@ -105,6 +106,27 @@ export function urlListProblems(urls: LlmUrl[], field = 'urls'): FieldProblem[] 
     }
     seen.add(key)
   })
+  return problems
+}
+
+/**
+ * Every required field a create body lacks, judged before its other problems are fixed: for the
+ * format it names, or, when it names none (or an unknown one), for the most demanding reading
+ * (a format that calls an upstream). So one 400 lists them all instead of one per attempt.
+ */
+export function missingOnCreate(body: Record<string, unknown>): FieldProblem[] {
+  const problems: FieldProblem[] = []
+  const absent = (field: string) => body[field] === undefined || body[field] === null
+  if (absent('displayName')) problems.push({ field: 'displayName', message: 'is required' })
+  if (absent('llmFormat')) problems.push({ field: 'llmFormat', message: 'is required' })
+  const format = LLM_FORMATS.find((known) => known === body.llmFormat)
+  if (format !== undefined && !UPSTREAM_FORMATS.has(format)) return problems
+  const needs = format === undefined ? 'for formats that call an upstream' : `for llmFormat ${format}`
+  if (absent('urls') || (Array.isArray(body.urls) && body.urls.length === 0)) {
+    problems.push({ field: 'urls', message: `at least one URL is required ${needs}` })
+  }
+  if (absent('modelName')) problems.push({ field: 'modelName', message: `is required ${needs}` })
+  if (absent('secret')) problems.push({ field: 'secret', message: `is required ${needs}` })
   return problems
 }
 

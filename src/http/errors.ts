@@ -21,6 +21,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   not_owner: 403,
   not_found: 404,
   route_not_found: 404,
+  method_not_allowed: 405,
   precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -74,12 +75,20 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
   return reply.code(status).type('application/json').send(errorBody(request, error.code, error.message, error.details))
 }
 
-/** Installs the error and not-found handlers on the app. */
-export function installErrorHandlers(app: FastifyInstance): void {
+/**
+ * Installs the error and not-found handlers on the app. `methodsOf` tells which methods a path
+ * is served with: a known path asked with another method answers 405 with `Allow`, not 404.
+ */
+export function installErrorHandlers(app: FastifyInstance, methodsOf: (path: string) => string[]): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const classified = classify(error)
     if (STATUS_OF[classified.code] >= 500) request.log.error({ err: error }, 'request failed')
     return sendError(request, reply, classified)
   })
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, new AppError('route_not_found', 'Route not found')))
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = methodsOf(request.url.split('?')[0] ?? '')
+    if (allowed.length === 0) return sendError(request, reply, new AppError('route_not_found', 'Route not found'))
+    reply.header('allow', allowed.join(', '))
+    return sendError(request, reply, new AppError('method_not_allowed', `${request.method} is not allowed here; use ${allowed.join(', ')}`))
+  })
 }

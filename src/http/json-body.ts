@@ -9,6 +9,20 @@ import { AppError } from '../domain/errors.js'
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
 export function installJsonBodyParser(app: FastifyInstance): void {
+  // A request without a body is served as if it had no Content-Type: clients (older openapi-fetch,
+  // hey-api, many wrappers) send `Content-Type: application/json` on every DELETE and GET. A body
+  // on DELETE is refused rather than ignored.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const headers = request.raw.headers
+    const length = headers['content-length']
+    const hasBody = headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+    if (!hasBody) delete headers['content-type']
+    else if (request.method === 'DELETE' && !request.is404) {
+      done(new AppError('bad_request', 'DELETE takes no request body'))
+      return
+    }
+    done()
+  })
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
     if (body.length === 0) {

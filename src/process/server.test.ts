@@ -75,6 +75,10 @@ describe('start-up', () => {
       const second = await server(envFor(db))
       expect(firstKeyIn(second.output())).toBeUndefined()
       expect(second.output()).not.toContain('created a new encryption key file')
+      // A later start says how to get a key, and the command it names works.
+      expect(second.output()).toContain('Need an API key? Run: npx llm-registry keys create --org default')
+      const made = await runCli(['keys', 'create', '--org', 'default'], envFor(db))
+      expect((await call(second, 'GET', '/v1/llms', made.stdout.trim())).status).toBe(200)
       expect((await call(second, 'GET', '/v1/llms', key)).status).toBe(200)
     },
   )
@@ -98,6 +102,17 @@ describe('start-up', () => {
     const result = await startFailingServer({ ...envFor(db), [name]: value })
     expect(result.code).toBe(1)
     expect(result.output).toContain(`llm-registry: cannot start: ${name}`)
+  })
+
+  test('a port already in use stops start-up with a message that says to set PORT', async () => {
+    const db = await database()
+    const first = await server(envFor(db))
+    const port = new URL(first.baseUrl).port
+    const result = await startFailingServer({ ...envFor(db), PORT: port })
+    expect(result.code).toBe(1)
+    expect(result.output).toContain(`llm-registry: cannot start: port ${port} is already in use on 127.0.0.1`)
+    expect(result.output).toContain('PORT=<port>')
+    expect((await call(first, 'GET', '/healthz')).status).toBe(200)
   })
 
   test('a key that cannot open the stored secrets stops start-up instead of serving them', async () => {

@@ -1,36 +1,51 @@
 /** POST /v1/llms: a new LLM configuration owned by the key's organization. */
 import { Type } from 'typebox'
+import { HEADERS, response, v1Responses } from '../../contract/responses.js'
+import { CreateLlmBody } from '../../contract/llms.js'
+import { invalidData, type FieldProblem } from '../../domain/errors.js'
+import { toPublic } from '../../domain/llm.js'
+import { missingOnCreate } from '../../domain/llm-rules.js'
 import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
 import { etagOf } from '../../http/etag.js'
-import { toPublic } from '../../domain/llm.js'
-import { CreateLlmBody } from '../../contract/llms.js'
+import { fieldProblems } from '../../http/validation.js'
 
 export function registerCreateLlm(app: App, { llms }: RouteDeps): void {
   app.post(
     '/v1/llms',
     {
       config: { permission: 'llms:write' },
+      // The schema's own errors are merged with what the format requires (below), so one 400
+      // names every missing field at once.
+      attachValidation: true,
       schema: {
         tags: ['LLMs'],
         summary: 'create llm',
         description: 'Create an LLM configuration. The secret is stored encrypted and never returned.',
         operationId: 'createLlm',
         body: CreateLlmBody,
-        response: {
-          201: Type.Ref('LLM'),
-          400: Type.Ref('Error'),
-          401: Type.Ref('Error'),
-          403: Type.Ref('Error'),
-          413: Type.Ref('Error'),
-          415: Type.Ref('Error'),
-        },
+        response: v1Responses(
+          { 201: response('Created.', Type.Ref('LLM'), { ...HEADERS.etag, ...HEADERS.location, ...HEADERS.rateLimit }) },
+          [400, 403, 413, 415],
+        ),
       },
     },
     async (request, reply) => {
+      if (request.validationError !== undefined) {
+        const schemaProblems = fieldProblems((request.validationError.validation ?? []) as never, 'body')
+        const body = request.body as unknown
+        const missing = body !== null && typeof body === 'object' && !Array.isArray(body) ? missingOnCreate(body as Record<string, unknown>) : []
+        throw invalidData(mergeProblems(missing, schemaProblems))
+      }
       const llm = await llms.create(actorOf(request), request.body)
       reply.code(201).header('location', `/v1/llms/${encodeURIComponent(llm.id)}`).header('etag', etagOf(llm.version))
       return toPublic(llm)
     },
   )
+}
+
+/** One problem a field: the first list wins, the second adds the fields it alone names. */
+function mergeProblems(first: FieldProblem[], second: FieldProblem[]): FieldProblem[] {
+  const named = new Set(first.map((problem) => problem.field))
+  return [...first, ...second.filter((problem) => !named.has(problem.field))]
 }

@@ -1,10 +1,11 @@
 /** DELETE /v1/llms/{id}: removes an LLM the key's organization owns. */
 import { Type } from 'typebox'
+import { HEADERS, response, v1Responses } from '../../contract/responses.js'
 import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
 import { ifMatch } from '../../http/etag.js'
 
-import { LlmIdParams } from '../../contract/llms.js'
+import { IfMatchHeader, LlmIdParams } from '../../contract/llms.js'
 
 export function registerDeleteLlm(app: App, { llms }: RouteDeps): void {
   app.delete(
@@ -17,13 +18,8 @@ export function registerDeleteLlm(app: App, { llms }: RouteDeps): void {
         description: 'Delete an LLM configuration your organization owns. Default LLMs cannot be deleted.',
         operationId: 'deleteLlm',
         params: LlmIdParams,
-        response: {
-          204: Type.Null({ description: 'Deleted' }),
-          401: Type.Ref('Error'),
-          403: Type.Ref('Error'),
-          404: Type.Ref('Error'),
-          412: Type.Ref('Error'),
-        },
+        headers: IfMatchHeader,
+        response: v1Responses({ 204: response('Deleted; no body.', null, HEADERS.rateLimit) }, [400, 403, 404, 412]),
       },
     },
     async (request, reply) => {

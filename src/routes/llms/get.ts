@@ -1,10 +1,11 @@
 /** GET /v1/llms/{id}: one LLM, with its ETag. */
 import { Type } from 'typebox'
+import { HEADERS, response, v1Responses } from '../../contract/responses.js'
 import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
 import { etagOf, noneMatch } from '../../http/etag.js'
 import { toPublic } from '../../domain/llm.js'
-import { LlmIdParams } from '../../contract/llms.js'
+import { IfNoneMatchHeader, LlmIdParams } from '../../contract/llms.js'
 
 export function registerGetLlm(app: App, { llms }: RouteDeps): void {
   app.get(
@@ -17,13 +18,14 @@ export function registerGetLlm(app: App, { llms }: RouteDeps): void {
         description: 'Get one LLM configuration. Answers 304 when If-None-Match names its current ETag.',
         operationId: 'getLlm',
         params: LlmIdParams,
-        response: {
-          200: Type.Ref('LLM'),
-          304: Type.Null({ description: 'Not modified' }),
-          401: Type.Ref('Error'),
-          403: Type.Ref('Error'),
-          404: Type.Ref('Error'),
-        },
+        headers: IfNoneMatchHeader,
+        response: v1Responses(
+          {
+            200: response('The LLM.', Type.Ref('LLM'), { ...HEADERS.etag, ...HEADERS.rateLimit }),
+            304: response('Not modified: `If-None-Match` names the current version.', null, { ...HEADERS.etag, ...HEADERS.rateLimit }),
+          },
+          [400, 403, 404],
+        ),
       },
     },
     async (request, reply) => {

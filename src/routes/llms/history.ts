@@ -1,5 +1,6 @@
 /** GET /v1/llms/{id}/history: who changed the LLM, when, and which fields. */
 import { Type } from 'typebox'
+import { HEADERS, response, v1Responses } from '../../contract/responses.js'
 import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
 import { pageMeta } from '../../contract/paging.js'
@@ -17,7 +18,7 @@ export function registerLlmHistory(app: App, { llms }: RouteDeps): void {
         operationId: 'getLlmHistory',
         params: LlmIdParams,
         querystring: HistoryQuery,
-        response: { 200: Type.Ref('AuditList'), 400: Type.Ref('Error'), 401: Type.Ref('Error'), 403: Type.Ref('Error'), 404: Type.Ref('Error') },
+        response: v1Responses({ 200: response('One page of the history, newest first.', Type.Ref('AuditList'), HEADERS.rateLimit) }, [400, 403, 404]),
       },
     },
     async (request) => {

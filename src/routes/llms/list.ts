@@ -1,5 +1,6 @@
 /** GET /v1/llms: one page of the LLMs the key's organization can see. */
 import { Type } from 'typebox'
+import { HEADERS, response, v1Responses } from '../../contract/responses.js'
 import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
 import { toPublic } from '../../domain/llm.js'
@@ -17,7 +18,7 @@ export function registerListLlms(app: App, { llms }: RouteDeps): void {
         description: 'List the LLM configurations visible to your organization: its own and the global ones.',
         operationId: 'listLlms',
         querystring: ListQuery,
-        response: { 200: Type.Ref('LlmList'), 400: Type.Ref('Error'), 401: Type.Ref('Error'), 403: Type.Ref('Error') },
+        response: v1Responses({ 200: response('One page of LLMs, newest first.', Type.Ref('LlmList'), HEADERS.rateLimit) }, [400, 403]),
       },
     },
     async (request) => {

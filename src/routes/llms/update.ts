@@ -1,10 +1,11 @@
 /** PUT /v1/llms/{id}: the partial update of the seed, atomic and guarded by If-Match. */
 import { Type } from 'typebox'
+import { HEADERS, response, v1Responses } from '../../contract/responses.js'
 import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
 import { etagOf, ifMatch } from '../../http/etag.js'
 import { toPublic } from '../../domain/llm.js'
-import { LlmIdParams, UpdateLlmBody } from '../../contract/llms.js'
+import { IfMatchHeader, LlmIdParams, UpdateLlmBody } from '../../contract/llms.js'
 
 export function registerUpdateLlm(app: App, { llms }: RouteDeps): void {
   app.put(
@@ -20,17 +21,12 @@ export function registerUpdateLlm(app: App, { llms }: RouteDeps): void {
           'ETag answers 412 and changes nothing.',
         operationId: 'updateLlm',
         params: LlmIdParams,
+        headers: IfMatchHeader,
         body: UpdateLlmBody,
-        response: {
-          200: Type.Ref('LLM'),
-          400: Type.Ref('Error'),
-          401: Type.Ref('Error'),
-          403: Type.Ref('Error'),
-          404: Type.Ref('Error'),
-          412: Type.Ref('Error'),
-          413: Type.Ref('Error'),
-          415: Type.Ref('Error'),
-        },
+        response: v1Responses(
+          { 200: response('The whole updated LLM.', Type.Ref('LLM'), { ...HEADERS.etag, ...HEADERS.rateLimit }) },
+          [400, 403, 404, 412, 413, 415],
+        ),
       },
     },
     async (request, reply) => {
