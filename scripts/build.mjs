@@ -16,13 +16,16 @@ function newest(path) {
   return readdirSync(path).reduce((latest, name) => Math.max(latest, newest(join(path, name))), stat.mtimeMs)
 }
 
-const always = process.argv.includes('--always')
-const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : 0
-const changedAt = Math.max(...inputs.map((input) => join(root, input)).filter(existsSync).map(newest))
-if (always || changedAt > builtAt) {
+/** Builds when the sources are newer than the last build, or always. */
+export function build({ always = false } = {}) {
+  const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : 0
+  const changedAt = Math.max(...inputs.map((input) => join(root, input)).filter(existsSync).map(newest))
+  if (!always && changedAt <= builtAt) return
   if (!always) process.stderr.write('llm-registry: sources changed since the last build; building (tsc)…\n')
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], {
     stdio: 'inherit',
   })
   writeFileSync(stamp, `${new Date().toISOString()}\n`)
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) build({ always: process.argv.includes('--always') })

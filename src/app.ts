@@ -15,6 +15,7 @@ import { AuthCache, installAuth } from './http/auth.js'
 import { installErrorHandlers } from './http/errors.js'
 import { trackRouteMethods } from './http/route-methods.js'
 import { installJsonBodyParser } from './http/json-body.js'
+import { cachedSerializers } from './http/serializers.js'
 import { installTextGuard } from './http/text-guard.js'
 import type { RateLimiter } from './http/rate-limit.js'
 import { validatorCompiler } from './http/validation.js'
@@ -100,6 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     keepAliveTimeout: 5_000,
     http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkIntervalMs },
     return503OnClosing: true,
+    schemaController: { compilersFactory: { buildSerializer: cachedSerializers() } },
     // One log line a request (written when it completes) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>()

@@ -4,7 +4,7 @@
  */
 import { dirname, join, resolve } from 'node:path'
 import { Type, type Static, type TSchema } from 'typebox'
-import { Value } from 'typebox/value'
+import { Ajv } from 'ajv'
 import { parseEncryptionKey } from './crypto/secret-box.js'
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -72,13 +72,16 @@ interface VariableSchema {
   minLength?: number
 }
 
+// ajv is loaded for request validation anyway; TypeBox's own checker would add to every start-up.
+const ajv = new Ajv({ strict: false, validateSchema: false })
+
 /** One variable's text as its schema's type, or why it is not. Empty text counts as unset. */
 function readVariable(name: string, schema: TSchema, text: string | undefined): unknown {
   if (text === undefined || text === '') return undefined
   const rule = schema as VariableSchema
   const value = rule.type === 'integer' ? (/^\d+$/.test(text) ? Number(text) : undefined) : text
   if (value === undefined) throw new ConfigError(name, `must be a whole number (got "${text}")`)
-  if (Value.Check(schema, value)) return value
+  if (ajv.validate(schema, value)) return value
   if (rule.enum !== undefined) throw new ConfigError(name, `must be one of ${rule.enum.join(', ')} (got "${text}")`)
   if (rule.minimum !== undefined && rule.maximum !== undefined) {
     throw new ConfigError(name, `must be between ${rule.minimum} and ${rule.maximum} (got ${text})`)
@@ -92,9 +95,11 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
   const values: Record<string, unknown> = {}
   for (const [name, schema] of Object.entries(Env.properties)) {
     const value = readVariable(name, schema as TSchema, env[name])
+    const fallback = (schema as { default?: unknown }).default
     if (value !== undefined) values[name] = value
+    else if (fallback !== undefined) values[name] = fallback
   }
-  return Value.Default(Env, values) as Env
+  return values as Env
 }
 
 /** Parses a DATABASE_URL into a dialect and its connection settings. */

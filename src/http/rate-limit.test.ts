@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { SecretBox } from '../crypto/secret-box.js'
 import { Harness, createTestDatabase, startHarness, stopHarness, type TestDatabase } from '../testing/harness.js'
-import { MemoryRateStore, RateLimiter, RedisRateStore } from './rate-limit.js'
+import { MemoryRateStore, RateLimiter } from './rate-limit.js'
+import { RedisRateStore } from './redis-rate-store.js'
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 

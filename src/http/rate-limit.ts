@@ -4,7 +4,6 @@
  * REDIS_URL is set so that several instances share one budget.
  */
 import type { FastifyReply } from 'fastify'
-import { createClient } from 'redis'
 import { AppError } from '../domain/errors.js'
 
 export interface WindowCount {
@@ -49,45 +48,6 @@ export class MemoryRateStore implements RateStore {
 
   private sweep(now: number): void {
     for (const [key, entry] of this.windows) if (entry.resetAt <= now) this.windows.delete(key)
-  }
-}
-
-// INCR and the expiry in one step, so a window always ends even if an instance dies mid-way.
-const HIT = `local c = redis.call('INCR', KEYS[1])
-if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return {c, redis.call('PTTL', KEYS[1])}`
-
-/** Counters shared by every instance through Redis. */
-function redisClient(url: string) {
-  return createClient({ url, socket: { connectTimeout: 2000, reconnectStrategy: (n: number) => Math.min(n * 100, 2000) } })
-}
-
-export class RedisRateStore implements RateStore {
-  private constructor(
-    private readonly client: ReturnType<typeof redisClient>,
-    private readonly prefix: string,
-  ) {}
-
-  static async connect(url: string, prefix = 'llm-registry:rate:'): Promise<RedisRateStore> {
-    const client = redisClient(url)
-    // Errors are reported by the failing commands; an unhandled 'error' event would crash.
-    client.on('error', () => undefined)
-    await client.connect()
-    return new RedisRateStore(client, prefix)
-  }
-
-  async hit(key: string, windowMs: number): Promise<WindowCount> {
-    const [count, ttl] = (await this.client.eval(HIT, { keys: [this.prefix + key], arguments: [String(windowMs)] })) as [number, number]
-    return { count, resetMs: ttl > 0 ? ttl : windowMs }
-  }
-
-  async peek(key: string): Promise<WindowCount> {
-    const [count, ttl] = await Promise.all([this.client.get(this.prefix + key), this.client.pTTL(this.prefix + key)])
-    return { count: Number(count ?? 0), resetMs: ttl > 0 ? ttl : 0 }
-  }
-
-  async close(): Promise<void> {
-    await this.client.quit()
   }
 }
 

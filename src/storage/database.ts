@@ -16,7 +16,8 @@ import {
   type SqliteDatabase,
   type SqliteDialectConfig,
 } from 'kysely'
-import pg from 'pg'
+import { createRequire } from 'node:module'
+import type pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
 import type { Database, DialectName } from './schema.js'
 
@@ -33,8 +34,15 @@ export interface OpenOptions {
   onPoolError?: (error: Error) => void
 }
 
-// PostgreSQL's bigint (count(*)) fits a JS number for any table this service will hold.
-pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text))
+const require = createRequire(import.meta.url)
+
+/** The pg driver, loaded on first use: the embedded default never pays for it at start-up. */
+function loadPg(): typeof pg {
+  const driver = require('pg') as typeof pg
+  // PostgreSQL's bigint (count(*)) fits a JS number for any table this service will hold.
+  driver.types.setTypeParser(driver.types.builtins.INT8, (text) => Number(text))
+  return driver
+}
 
 /**
  * better-sqlite3 behind a statement cache: Kysely prepares every query it runs, and preparing
@@ -119,7 +127,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
       close: () => db.destroy(),
     }
   }
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: config.url,
     max: config.poolMax,
     connectionTimeoutMillis: 5000,
