@@ -212,7 +212,21 @@ export const ListQuery = Type.Object({
       description: 'Case-insensitive substring of displayName, modelName or description; `%` and `_` are literal.',
     }),
   ),
-  includeDefaults: Type.Boolean({ default: true, description: 'Whether built-in defaults are listed.' }),
+  includeDefaults: Type.Optional(Type.Boolean({ default: true, description: 'Whether built-in defaults are listed (default true).' })),
+})
+
+/** The canonical text form of a UUID (any version), lower or upper case. */
+export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
+
+export const CreateLlmQuery = Type.Object({
+  id: Type.Optional(
+    Type.String({
+      pattern: UUID_PATTERN,
+      description:
+        'Keep this id (a UUID) for the new LLM, e.g. to promote a configuration between servers with the same id. ' +
+        'Answers 409 `id_not_available` when any LLM holds it. Without it, a new id is made (an `id` in the body is ignored).',
+    }),
+  ),
 })
 
 export const LlmIdParams = Type.Object({

@@ -2,10 +2,17 @@
 import { Type } from 'typebox'
 import { Nullable } from './schema-helpers.js'
 
-/** The query fields of every paginated route. */
-export const PageQueryFields = {
-  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'Page number, from 1.' }),
-  perPage: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Entries per page (1 to 100).' }),
+const DEFAULT_PAGE = 1
+const DEFAULT_PER_PAGE = 10
+const PAGE = Type.Integer({ minimum: 1, maximum: 1_000_000, default: DEFAULT_PAGE, description: 'Page number, from 1.' })
+const PER_PAGE = Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_PER_PAGE, description: 'Entries per page (1 to 100).' })
+
+/** The query fields of every paginated route: optional for clients, filled with their defaults by validation. */
+export const PageQueryFields = { page: Type.Optional(PAGE), perPage: Type.Optional(PER_PAGE) }
+
+/** The page asked for, with the schema's defaults where the query left them out. */
+export function pageOf(query: { page?: number; perPage?: number }): { page: number; perPage: number } {
+  return { page: query.page ?? DEFAULT_PAGE, perPage: query.perPage ?? DEFAULT_PER_PAGE }
 }
 
 export const PageMeta = Type.Object(

@@ -33,6 +33,7 @@ export const ERROR_RESPONSES = {
   401: error('Missing, malformed, unknown or revoked API key (with `WWW-Authenticate: Bearer`).'),
   403: error('The key lacks the permission, or the LLM is a default or owned by another organization.', HEADERS.rateLimit),
   404: error('No such LLM, or one this key may not see.', HEADERS.rateLimit),
+  409: error('The id asked for is not available.', HEADERS.rateLimit),
   412: error('`If-Match` does not name the current version; nothing changed.', HEADERS.rateLimit),
   413: error('The body is over 64 KiB.'),
   415: error('The body is not `application/json`.'),

@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'not_found',
   'route_not_found',
   'method_not_allowed',
+  'id_not_available',
   'precondition_failed',
   'payload_too_large',
   'unsupported_media_type',

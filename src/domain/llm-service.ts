@@ -30,11 +30,12 @@ export class LlmService {
     return llm
   }
 
-  async create(actor: Actor, input: CreateInput): Promise<StoredLlm> {
+  /** A new LLM; `chosenId` (a UUID, checked by the caller) keeps an id across servers, else one is made. */
+  async create(actor: Actor, input: CreateInput, chosenId?: string): Promise<StoredLlm> {
     requirePermission(actor, 'llms:write')
     const settings = settingsForCreate(input)
     assertValidRecord(settings, input.secret !== undefined)
-    const id = randomUUID()
+    const id = chosenId ?? randomUUID()
     const createdAt = this.now().toISOString()
     const llm: StoredLlm = {
       ...settings,

@@ -195,7 +195,7 @@ describe('around the API', () => {
     expect(doc.paths['/v1/llms/{id}'].put.operationId).toBe('updateLlm')
     expect(doc.components.schemas.LLM.properties.temperature.type).toEqual(['number', 'null'])
     expect(doc.components.schemas.LLM.properties).not.toHaveProperty('secret')
-    expect(doc.components.securitySchemes.BearerAuth).toEqual({ type: 'http', scheme: 'bearer' })
+    expect(doc.components.securitySchemes.BearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })
     const update = doc.paths['/v1/llms/{id}'].put.requestBody.content['application/json'].schema
     expect(update.additionalProperties).toBe(false)
     expect(update.properties.secret.writeOnly).toBe(true)

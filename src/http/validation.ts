@@ -8,6 +8,7 @@ import type { FastifySchemaCompiler } from 'fastify'
 import type { TSchema } from 'typebox'
 import type { FieldProblem } from '../domain/errors.js'
 import type { JsonObject } from '../domain/llm.js'
+import { UUID_PATTERN } from '../contract/llms.js'
 import { metadataProblem, upstreamUrlProblem } from '../domain/llm-rules.js'
 
 function ruleKeyword(keyword: string, problem: (value: never) => string | null) {
@@ -72,6 +73,7 @@ const TYPE_NAMES: Record<string, string> = {
 /** Patterns the contract uses, said in words. */
 const PATTERN_MESSAGES: Record<string, string> = {
   '\\S': 'must not be blank',
+  [UUID_PATTERN]: 'must be a UUID',
 }
 
 function fieldPath(instancePath: string, child?: string): string {

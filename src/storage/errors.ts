@@ -28,3 +28,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     )
   )
 }
+
+/** True when an insert hit an existing primary key (or other unique value). */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false
+  const code = (error as { code?: unknown }).code
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE'
+}

@@ -4,6 +4,8 @@ import { assertSameKeys, type SameKeys } from '../domain/type-checks.js'
 import type { Llm, LlmFormat, LlmSettings, ReasoningEffort, ReasoningFormat, StoredLlm } from '../domain/llm.js'
 import type { AuditEntry, Decide, ListQuery, ListResult, LlmRepository } from '../domain/ports.js'
 import { keyIdOfSealed } from '../crypto/secret-box.js'
+import { AppError } from '../domain/errors.js'
+import { isUniqueViolation } from './errors.js'
 import { listHistory, recordEvent } from './audit.js'
 import { iso, isoOrNull, parseJson } from './values.js'
 import type { Storage } from './database.js'
@@ -196,7 +198,13 @@ export class KyselyLlmRepository implements LlmRepository {
 
   async insert(llm: StoredLlm, by: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('llms').values(toRow(llm)).execute()
+      try {
+        await trx.insertInto('llms').values(toRow(llm)).execute()
+      } catch (error) {
+        // A caller-chosen id that is taken: the same answer whoever holds it, and nothing more.
+        if (isUniqueViolation(error)) throw new AppError('id_not_available', 'id not available')
+        throw error
+      }
       const fields = Object.entries(toRow(llm))
         .flatMap(([column, value]) => (value === null ? [] : (fieldOf(column) ?? [])))
       await recordEvent(trx, {

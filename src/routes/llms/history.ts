@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { HEADERS, response, v1Responses } from '../../contract/responses.js'
 import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
-import { pageMeta } from '../../contract/paging.js'
+import { pageMeta, pageOf } from '../../contract/paging.js'
 import { HistoryQuery, LlmIdParams } from '../../contract/llms.js'
 
 export function registerLlmHistory(app: App, { llms }: RouteDeps): void {
@@ -22,7 +22,7 @@ export function registerLlmHistory(app: App, { llms }: RouteDeps): void {
       },
     },
     async (request) => {
-      const { page, perPage } = request.query
+      const { page, perPage } = pageOf(request.query)
       const { items, total } = await llms.history(actorOf(request), request.params.id, perPage, (page - 1) * perPage)
       return { data: items, meta: pageMeta(total, page, perPage) }
     },

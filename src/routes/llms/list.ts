@@ -4,7 +4,7 @@ import { HEADERS, response, v1Responses } from '../../contract/responses.js'
 import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
 import { toPublic } from '../../domain/llm.js'
-import { pageMeta } from '../../contract/paging.js'
+import { pageMeta, pageOf } from '../../contract/paging.js'
 import { ListQuery } from '../../contract/llms.js'
 
 export function registerListLlms(app: App, { llms }: RouteDeps): void {
@@ -22,7 +22,8 @@ export function registerListLlms(app: App, { llms }: RouteDeps): void {
       },
     },
     async (request) => {
-      const { page, perPage, search, includeDefaults } = request.query
+      const { page, perPage } = pageOf(request.query)
+      const { search, includeDefaults = true } = request.query
       const { items, total } = await llms.list(actorOf(request), {
         includeDefaults,
         search: search ?? null,
