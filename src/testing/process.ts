@@ -83,12 +83,13 @@ export interface CliResult {
   stderr: string
 }
 
-/** Runs `llm-registry <args>` with the given environment. */
-export async function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+/** Runs `llm-registry <args>` with the given environment (and standard input, when given). */
+export async function runCli(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
   const child = spawn(process.execPath, [CLI_JS, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '', ...env },
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   })
+  child.stdin?.end(input)
   let stdout = ''
   let stderr = ''
   child.stdout?.on('data', (chunk) => (stdout += String(chunk)))

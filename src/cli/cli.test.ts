@@ -1,0 +1,252 @@
+/** The CLI's API commands, run as a subprocess against a running server, as a user runs them. */
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { execFileSync } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { startHarness, stopHarness, type Harness, type Tenant } from '../testing/harness.js'
+import { runCli } from '../testing/process.js'
+
+let h: Harness
+let other: Harness
+beforeAll(async () => {
+  ;[h, other] = await Promise.all([startHarness(), startHarness()])
+})
+afterAll(async () => {
+  await Promise.all([stopHarness(h), stopHarness(other)])
+})
+
+const dir = mkdtempSync(join(tmpdir(), 'llmr-cli-'))
+const envOf = (server: Harness, t: Tenant) => ({ LLM_REGISTRY_URL: server.baseUrl, LLM_REGISTRY_API_KEY: t.key })
+
+async function cli(t: Tenant, args: string[], input?: string, server = h) {
+  return runCli(args, envOf(server, t), input)
+}
+
+async function json(t: Tenant, args: string[], input?: string, server = h) {
+  const result = await cli(t, [...args, '--json'], input, server)
+  expect(result.code, result.stderr).toBe(0)
+  return JSON.parse(result.stdout)
+}
+
+const CREATE = ['llms', 'create', '--display-name', 'CLI GPT', '--format', 'openai', '--model', 'gpt-4o', '--url', 'https://api.openai.com/v1/chat/completions']
+
+describe('llm-registry llms (API commands)', () => {
+  test('create with every field flag; the secret comes on stdin and appears in no output, log or argv', async () => {
+    const t = await h.tenant()
+    const secret = `sk-cli-${crypto.randomUUID()}`
+    writeFileSync(join(dir, 'meta.json'), '{"team":"voice"}')
+    const args = [
+      ...CREATE,
+      '--description', 'made by the CLI',
+      '--temperature', '0.4',
+      '--max-tokens', '256',
+      '--deployment', 'prod',
+      '--api-version', '2024-10-21',
+      '--reasoning-effort', 'low',
+      '--reasoning-format', 'hidden',
+      '--url', 'https://eu.example.com/v1/chat/completions@eu',
+      '--metadata', `@${join(dir, 'meta.json')}`,
+      '--secret-stdin',
+      '--json',
+    ]
+    const logsBefore = h.logs.length
+    const result = await cli(t, args, `${secret}\n`)
+    expect(result.code, result.stderr).toBe(0)
+    const llm = JSON.parse(result.stdout)
+    expect(llm).toMatchObject({
+      displayName: 'CLI GPT',
+      description: 'made by the CLI',
+      llmFormat: 'openai',
+      modelName: 'gpt-4o',
+      temperature: 0.4,
+      maxTokens: 256,
+      deploymentName: 'prod',
+      apiVersion: '2024-10-21',
+      reasoningEffort: 'low',
+      reasoningFormat: 'hidden',
+      metadata: { team: 'voice' },
+      hasSecret: true,
+      urls: [{ url: 'https://api.openai.com/v1/chat/completions' }, { url: 'https://eu.example.com/v1/chat/completions', region: 'eu' }],
+    })
+    expect(h.box.open((await h.stored(llm.id))?.sealedSecret ?? '', llm.id)).toBe(secret)
+    for (const text of [result.stdout, result.stderr, args.join(' '), ...h.logs.slice(logsBefore)]) expect(text).not.toContain(secret)
+    const shown = await cli(t, ['llms', 'get', llm.id])
+    expect(shown.stdout).not.toContain(secret)
+    expect(shown.stdout).toMatch(/secret\s+set /)
+  })
+
+  test.each([
+    [['--display-name', 'Renamed'], { displayName: 'Renamed' }],
+    [['--description', 'new words'], { description: 'new words' }],
+    [['--format', 'custom'], { llmFormat: 'custom' }],
+    [['--model', 'gpt-4o-mini'], { modelName: 'gpt-4o-mini' }],
+    [['--temperature', '1.5'], { temperature: 1.5 }],
+    [['--max-tokens', '77'], { maxTokens: 77 }],
+    [['--deployment', 'dep'], { deploymentName: 'dep' }],
+    [['--api-version', 'v9'], { apiVersion: 'v9' }],
+    [['--reasoning-effort', 'high'], { reasoningEffort: 'high' }],
+    [['--reasoning-format', 'raw'], { reasoningFormat: 'raw' }],
+    [['--url', 'https://a.example/v1@us', '--url', 'https://b.example/v1'], { urls: [{ url: 'https://a.example/v1', region: 'us' }, { url: 'https://b.example/v1' }] }],
+    [['--metadata', '{"k":[1,2]}'], { metadata: { k: [1, 2] } }],
+    [['--clear', 'description', '--clear', 'max-tokens', '--clear', 'temperature'], { description: null, maxTokens: null, temperature: null }],
+  ])('update %j changes that alone', async (flags, expected) => {
+    const t = await h.tenant()
+    const created = await json(t, [...CREATE, '--description', 'd', '--max-tokens', '10', '--temperature', '0.2', '--secret-stdin'], 'sk-x')
+    const updated = await json(t, ['llms', 'update', created.id, ...flags])
+    expect(updated).toEqual({ ...created, ...expected, updatedAt: updated.updatedAt })
+    const history = await json(t, ['llms', 'history', created.id])
+    expect(history.data[0].fields.sort()).toEqual(Object.keys(expected).sort())
+  })
+
+  test('a safe read-modify-write: get --etag prints the ETag alone; a stale --if-match fails with exit 1 and changes nothing', async () => {
+    const t = await h.tenant()
+    const created = await json(t, [...CREATE, '--secret-stdin'], 'sk-x')
+    const etag = (await cli(t, ['llms', 'get', created.id, '--etag'])).stdout
+    expect(etag).toBe('"1"\n')
+    expect((await cli(t, ['llms', 'update', created.id, '--temperature', '1', '--if-match', etag.trim()])).code).toBe(0)
+    const stale = await cli(t, ['llms', 'update', created.id, '--temperature', '0', '--if-match', etag.trim()])
+    expect(stale.code).toBe(1)
+    expect(stale.stdout).toBe('')
+    expect(stale.stderr).toMatch(/HTTP 412 precondition_failed/)
+    expect((await json(t, ['llms', 'get', created.id])).temperature).toBe(1)
+  })
+
+  test('list pages with --page/--per-page, --all walks every page, tables mark defaults', async () => {
+    const t = await h.tenant()
+    for (let i = 0; i < 5; i++) await h.createLlm(t.key, { displayName: `Paged ${i}` })
+    const page = await json(t, ['llms', 'list', '--no-defaults', '--per-page', '2', '--page', '2'])
+    expect(page.meta).toEqual({ total: 5, lastPage: 3, currentPage: 2, perPage: 2, prev: 1, next: 3 })
+    expect(page.data.map((l: { displayName: string }) => l.displayName)).toEqual(['Paged 2', 'Paged 1'])
+    expect(await json(t, ['llms', 'list', '--all', '--no-defaults', '--search', 'paged'])).toHaveLength(5)
+    const table = await cli(t, ['llms', 'list'])
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+KIND\s+FORMAT\s+MODEL\s+REGIONS\s+SECRET\s+UPDATED$/)
+    expect(table.stdout).toMatch(/GPT-4o mini\s+default\s+openai/)
+    expect(table.stdout).toContain('page 1 of 1 (9 LLMs)')
+    expect(table.stdout).not.toMatch(/\u001b\[/)
+  })
+
+  test('--json prints exactly one JSON document on stdout for every command', async () => {
+    const t = await h.tenant()
+    const created = await json(t, [...CREATE, '--secret-stdin'], 'sk-x')
+    for (const args of [
+      ['llms', 'list'],
+      ['llms', 'list', '--all'],
+      ['llms', 'get', created.id],
+      ['llms', 'update', created.id, '--temperature', '0.9'],
+      ['llms', 'history', created.id],
+      ['llms', 'export'],
+      ['llms', 'delete', created.id, '--yes'],
+    ]) {
+      const result = await cli(t, [...args, '--json'])
+      expect({ args, code: result.code }).toEqual({ args, code: 0 })
+      expect(() => JSON.parse(result.stdout)).not.toThrow()
+    }
+  })
+
+  test('exit codes: 1 when the API refuses (each field on stderr), 2 for usage, 3 when nothing answers', async () => {
+    const t = await h.tenant()
+    const refused = await cli(t, ['llms', 'create', '--display-name', 'x', '--temperature', '5'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('  llmFormat: is required')
+    expect(refused.stderr).toContain('  temperature: must be <= 2')
+    expect((await cli(t, ['llms', 'get', '00000000-0000-4000-8000-000000000000'])).code).toBe(1)
+    for (const args of [['llms', 'lst'], ['llms', 'get'], ['llms', 'update', 'x', '--temperature', 'hot'], ['llms', 'update', 'x'], ['llms', 'delete', 'x']]) {
+      const usage = await cli(t, args)
+      expect({ args, code: usage.code }).toEqual({ args, code: 2 })
+      expect(usage.stderr).not.toBe('')
+    }
+    const unreachable = await runCli(['llms', 'list'], { LLM_REGISTRY_URL: 'http://127.0.0.1:9', LLM_REGISTRY_API_KEY: t.key })
+    expect(unreachable.code).toBe(3)
+    expect(unreachable.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/)
+    expect((await runCli(['llms', 'list'], { LLM_REGISTRY_URL: h.baseUrl, LLM_REGISTRY_API_KEY: '' })).code).toBe(2)
+  })
+
+  test('--api-key works but warns that argv is visible to other users', async () => {
+    const t = await h.tenant()
+    const result = await runCli(['llms', 'list', '--api-key', t.key, '--json'], { LLM_REGISTRY_URL: h.baseUrl, LLM_REGISTRY_API_KEY: '' })
+    expect(result.code).toBe(0)
+    expect(result.stderr).toMatch(/warning: --api-key is visible to other users/)
+  })
+
+  test('delete needs --yes when not on a terminal', async () => {
+    const t = await h.tenant()
+    const created = await json(t, [...CREATE, '--secret-stdin'], 'sk-x')
+    expect((await cli(t, ['llms', 'delete', created.id])).code).toBe(2)
+    expect(await h.stored(created.id)).toBeDefined()
+    const deleted = await cli(t, ['llms', 'delete', created.id, '--yes'])
+    expect([deleted.code, deleted.stdout]).toEqual([0, `deleted ${created.id}\n`])
+    expect(await h.stored(created.id)).toBeUndefined()
+  })
+
+  test('export from one server, import into another: dry run, then for real, then again with nothing to do', async () => {
+    const source = await h.tenant()
+    const target = await other.tenant()
+    const none = await json(source, ['llms', 'create', '--display-name', 'Client side', '--format', 'none'])
+    const upstream = await json(source, [...CREATE, '--temperature', '0.3', '--secret-stdin'], 'sk-source')
+    const exported = await cli(source, ['llms', 'export', '--no-defaults'])
+    expect(exported.code).toBe(0)
+    expect(exported.stdout).not.toContain('sk-source')
+    const file = join(dir, `export-${crypto.randomUUID()}.json`)
+    writeFileSync(file, exported.stdout)
+
+    const dry = await cli(target, ['llms', 'import', file, '--dry-run'], undefined, other)
+    expect(dry.stdout).toContain(`create    ${none.id}  Client side`)
+    expect(dry.stdout).toContain(`skip      ${upstream.id}  CLI GPT: llmFormat openai needs a credential`)
+    expect(dry.stdout).toContain('dry run: nothing changed')
+    expect((await json(target, ['llms', 'list', '--no-defaults'], undefined, other)).meta.total).toBe(0)
+
+    const secrets = join(dir, `secrets-${crypto.randomUUID()}.json`)
+    writeFileSync(secrets, JSON.stringify({ [upstream.id]: 'sk-target' }))
+    chmodSync(secrets, 0o644)
+    const exposed = await cli(target, ['llms', 'import', file, '--secrets-from', secrets], undefined, other)
+    expect([exposed.code, exposed.stderr]).toEqual([2, expect.stringContaining('can be read by other users')])
+    chmodSync(secrets, 0o600)
+
+    const applied = await json(target, ['llms', 'import', file, '--secrets-from', secrets], undefined, other)
+    expect(applied.applied).toBe(true)
+    expect(applied.results.map((r: { action: string; ok: boolean }) => [r.action, r.ok])).toEqual([
+      ['create', true],
+      ['create', true],
+    ])
+    const copied = await json(target, ['llms', 'get', upstream.id], undefined, other)
+    expect(copied).toMatchObject({ id: upstream.id, temperature: 0.3, urls: upstream.urls, hasSecret: true })
+    expect(other.box.open((await other.stored(upstream.id))?.sealedSecret ?? '', upstream.id)).toBe('sk-target')
+
+    const again = await cli(target, ['llms', 'import', file, '--secrets-from', secrets], undefined, other)
+    expect(again.code).toBe(0)
+    expect(again.stdout).toContain('nothing to do')
+    expect((await json(target, ['llms', 'history', upstream.id], undefined, other)).meta.total).toBe(1)
+
+    await json(source, ['llms', 'update', upstream.id, '--temperature', '0.8'])
+    writeFileSync(file, (await cli(source, ['llms', 'export', '--no-defaults'])).stdout)
+    const changed = await json(target, ['llms', 'import', file], undefined, other)
+    expect(changed.plan.find((s: { id: string }) => s.id === upstream.id)).toMatchObject({ action: 'update', fields: ['temperature'] })
+    expect((await json(target, ['llms', 'get', upstream.id], undefined, other)).temperature).toBe(0.8)
+  })
+
+  test('completion scripts for bash and zsh know every command and flag, and bash accepts them', async () => {
+    const t = await h.tenant()
+    const bash = await cli(t, ['completion', 'bash'])
+    expect(bash.code).toBe(0)
+    for (const word of ['complete -o default -F', '"llms import")', '--secret-stdin', '--if-match', 'rotate-key']) expect(bash.stdout).toContain(word)
+    writeFileSync(join(dir, 'completion.bash'), bash.stdout)
+    execFileSync('bash', ['-n', join(dir, 'completion.bash')])
+    const words = execFileSync('bash', ['-c', `source ${join(dir, 'completion.bash')}; COMP_WORDS=(llm-registry llms up); COMP_CWORD=2; _llm_registry; echo "\${COMPREPLY[@]}"`]).toString()
+    expect(words.trim()).toBe('update')
+    const zsh = await cli(t, ['completion', 'zsh'])
+    expect(zsh.stdout.startsWith('#compdef llm-registry')).toBe(true)
+    expect((await cli(t, ['completion', 'fish'])).code).toBe(2)
+  })
+
+  test('--help on every command has an example and says whether it talks to the API or the database', async () => {
+    const t = await h.tenant()
+    const root = await cli(t, ['--help'])
+    expect(root.stdout).toMatch(/Exit codes: 0 done, 1 the API refused/)
+    for (const args of [['llms', 'list'], ['llms', 'create'], ['llms', 'import'], ['keys', 'create'], ['llms', 'flag'], ['db', 'copy'], ['completion']]) {
+      const help = await cli(t, [...args, '--help'])
+      expect({ args, code: help.code, example: help.stdout.includes('Example:') }).toEqual({ args, code: 0, example: true })
+    }
+    expect((await cli(t, ['llms', '--help'])).stdout).toMatch(/flag \[options\] <id>\s+\[database\]/)
+  })
+})
