@@ -28,6 +28,7 @@ export const Env = Type.Object({
   LOG_LEVEL: Type.Unsafe<(typeof LOG_LEVELS)[number]>({ type: 'string', enum: [...LOG_LEVELS], default: 'info' }),
   RATE_LIMIT_PER_MINUTE: count(1_000_000_000, 1200, 'Requests per minute per API key; 0 turns it off.'),
   AUTH_FAILURES_PER_MINUTE: count(1_000_000_000, 30, 'Failed authentications per minute per client address; 0 turns it off.'),
+  LLM_VERSIONS_KEPT: count(1_000_000, 100, 'Versions kept per LLM (the newest); 0 keeps all.'),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Shared rate-limit counters.' })),
 })
 export type Env = Static<typeof Env>
@@ -53,6 +54,8 @@ export interface Config {
   authFailuresPerMinute: number
   /** Shared rate-limit counters; in memory when unset. */
   redisUrl: string | undefined
+  /** Versions kept per LLM (LLM_VERSIONS_KEPT; 0 keeps all). */
+  versionsKept: number
 }
 
 /** A configuration value that stops start-up, naming the variable and why. */
@@ -157,5 +160,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: read.RATE_LIMIT_PER_MINUTE,
     authFailuresPerMinute: read.AUTH_FAILURES_PER_MINUTE,
     redisUrl: read.REDIS_URL,
+    versionsKept: read.LLM_VERSIONS_KEPT,
   }
 }

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   let poolErrors = 0
   const storage = openDatabase(config.database, { onPoolError: () => void poolErrors++ })
   const prepared = await prepareDatabase(storage)
-  const services = createServices(storage, keys.box)
+  const services = createServices(storage, keys.box, { versionsKept: config.versionsKept })
   // Only the embedded default makes its own first organization; PostgreSQL deployments use the CLI.
   const firstKey = storage.dialect === 'sqlite' ? await services.orgs.createFirstOrganization() : undefined
   try {

@@ -25,10 +25,15 @@ export function organizationsOf(storage: Storage): OrganizationService {
   return new OrganizationService(new KyselyOrgStore(storage.db), generateApiKey)
 }
 
-export function createServices(storage: Storage, keyring: SecretKeyring): Services {
+export interface ServiceOptions {
+  /** Versions kept per LLM; 0 keeps all (default 100). */
+  versionsKept?: number
+}
+
+export function createServices(storage: Storage, keyring: SecretKeyring, options: ServiceOptions = {}): Services {
   const orgStore = new KyselyOrgStore(storage.db)
   return {
-    llms: new LlmService(new KyselyLlmRepository(storage), keyring),
+    llms: new LlmService(new KyselyLlmRepository(storage, options), keyring),
     orgs: new OrganizationService(orgStore, generateApiKey),
     apiKeys: orgStore,
     secrets: new KyselySecretStore(storage.db),

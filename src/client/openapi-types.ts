@@ -113,6 +113,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/llms/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * llm versions
+         * @description The LLM's kept versions, newest first (the last LLM_VERSIONS_KEPT, 100 by default): what made each, who, when, which fields. Visibility as for GET.
+         */
+        get: operations["listLlmVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/llms/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * llm version
+         * @description The LLM as it was at one version: the shape of GET, with `version`. 404 when that version is not kept.
+         */
+        get: operations["getLlmVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/llms/{id}/versions/{from}/diff/{to}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * llm version diff
+         * @description The settings (and credential state) that differ between two kept versions, each with both values.
+         */
+        get: operations["diffLlmVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/llms/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * restore llm version
+         * @description Applies a kept version's settings as a new version (action `restore`), through the rules of an update: a result that today's rules refuse is a 400 naming the fields. The current credential is kept. Visibility and If-Match as for PUT.
+         */
+        post: operations["restoreLlm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -275,6 +355,134 @@ export interface components {
         AuditList: {
             data: components["schemas"]["AuditEntry"][];
             meta: components["schemas"]["PageMeta"];
+        };
+        /** @description One kept version of an LLM. */
+        VersionEntry: {
+            /** @description A version of the LLM (its ETag without quotes). */
+            version: number;
+            /**
+             * Format: date-time
+             * @description When this version was made.
+             */
+            at: string;
+            /**
+             * @description What made it: `secret` when only the credential changed.
+             * @enum {string}
+             */
+            action: "create" | "update" | "restore" | "secret";
+            /** @description The API key that made it, or `operator` for the CLI. */
+            keyId: string;
+            /**
+             * @description The fields this version changed.
+             * @example [
+             *       "temperature"
+             *     ]
+             */
+            changedFields: string[];
+            /** @description For a restore: the version whose settings it applied. */
+            restoredFrom: number | null;
+        };
+        /** @description One page of an LLM's kept versions, newest first. */
+        VersionList: {
+            data: components["schemas"]["VersionEntry"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @description The LLM as it was at a version: its settings and credential state then (never the credential), its managed fields as they are now. */
+        LlmVersion: {
+            /** @description Unique identifier (UUID, or a legacy id for some built-in defaults). */
+            id: string;
+            /** @description Human-readable name shown in the Lab. */
+            displayName: string;
+            /** @description Free-form description of the LLM configuration. */
+            description: string | null;
+            /**
+             * @description Wire format used to call the upstream LLM.
+             * @enum {string}
+             */
+            llmFormat: "openai" | "azure_openai" | "groq_openai" | "anthropic" | "gemini" | "custom" | "advanced_voice" | "none";
+            /** @description Endpoints configured for this LLM. */
+            urls: components["schemas"]["LlmUrl"][];
+            /** @description Upstream model identifier (e.g. `gpt-4o`). */
+            modelName: string | null;
+            /** @description Sampling temperature applied when calling the LLM. */
+            temperature: number | null;
+            /** @description Maximum tokens generated per response. */
+            maxTokens: number | null;
+            /** @description Azure OpenAI deployment name. */
+            deploymentName: string | null;
+            /** @description Azure OpenAI API version. */
+            apiVersion: string | null;
+            /** @description Free-form provider-specific metadata. */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** @description Tags used to categorise the LLM in the Lab UI. */
+            displayTags: string[];
+            /** @description Whether this LLM is a built-in default available to every organization. */
+            isDefault: boolean;
+            /** @description Whether this LLM is visible to every organization. */
+            isGlobal: boolean;
+            /** @description Whether this LLM meets the Zero Data Retention requirements. */
+            isZdr: boolean;
+            /**
+             * @description Reasoning effort hint for models that accept it.
+             * @enum {string}
+             */
+            reasoningEffort: "default" | "low" | "medium" | "high";
+            /**
+             * @description Reasoning format hint for models that accept it.
+             * @enum {string}
+             */
+            reasoningFormat: "parsed" | "raw" | "hidden";
+            /** @description Organization that created the LLM, or `null` for global defaults. */
+            createdByOrganizationId: string | null;
+            /**
+             * Format: date-time
+             * @description When the LLM was created (ISO 8601 UTC).
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the LLM was last changed; null until then.
+             */
+            updatedAt: string | null;
+            /** @description Extension: whether a credential is stored (it is never returned). */
+            hasSecret: boolean;
+            /**
+             * Format: date-time
+             * @description Extension: when the credential was last set.
+             */
+            secretUpdatedAt: string | null;
+            /** @description A version of the LLM (its ETag without quotes). */
+            version: number;
+        };
+        /** @description What differs between two versions of an LLM. */
+        VersionDiff: {
+            /** @description A version of the LLM (its ETag without quotes). */
+            from: number;
+            /** @description A version of the LLM (its ETag without quotes). */
+            to: number;
+            /** @description Every setting (and `hasSecret`, `secretUpdatedAt`) that differs; empty when none does. */
+            changes: {
+                /** @example temperature */
+                field: string;
+                /** @description The value at `from`. */
+                from: unknown;
+                /** @description The value at `to`. */
+                to: unknown;
+            }[];
+        };
+        /** @description The LLM after a restore. The current credential is always kept. */
+        RestoreResult: {
+            llm: components["schemas"]["LLM"];
+            /** @description A version of the LLM (its ETag without quotes). */
+            restoredFrom: number;
+            /** @description False when the LLM held those settings already: nothing was written. */
+            changed: boolean;
+            /** @description True when the restored version had another credential than the one kept. */
+            credentialDiffers: boolean;
+            /** @description What happened, for people. */
+            message: string;
         };
     };
     responses: never;
@@ -1435,6 +1643,618 @@ export interface operations {
                     "RateLimit-Remaining"?: number;
                     /** @description Seconds until the window resets. */
                     "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this key, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure; its cause is in the log under the request id. */
+            500: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable; try again shortly. */
+            503: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listLlmVersions: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Entries per page (1 to 100). */
+                perPage?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The LLM ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of versions, newest first. */
+            200: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionList"];
+                };
+            };
+            /** @description Invalid request: `details` names every offending field. */
+            400: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the permission, or the LLM is a default or owned by another organization. */
+            403: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such LLM, or one this key may not see. */
+            404: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this key, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure; its cause is in the log under the request id. */
+            500: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable; try again shortly. */
+            503: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLlmVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The LLM ID */
+                id: string;
+                /** @description A version of the LLM (its ETag without quotes). */
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The LLM at that version. */
+            200: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LlmVersion"];
+                };
+            };
+            /** @description Invalid request: `details` names every offending field. */
+            400: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the permission, or the LLM is a default or owned by another organization. */
+            403: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such LLM, or one this key may not see. */
+            404: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this key, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure; its cause is in the log under the request id. */
+            500: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable; try again shortly. */
+            503: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    diffLlmVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The LLM ID */
+                id: string;
+                /** @description A version of the LLM (its ETag without quotes). */
+                from: number;
+                /** @description A version of the LLM (its ETag without quotes). */
+                to: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What differs. */
+            200: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionDiff"];
+                };
+            };
+            /** @description Invalid request: `details` names every offending field. */
+            400: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the permission, or the LLM is a default or owned by another organization. */
+            403: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such LLM, or one this key may not see. */
+            404: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this key, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure; its cause is in the log under the request id. */
+            500: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable; try again shortly. */
+            503: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    restoreLlm: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Change only if the LLM is still at this ETag (or `*`); otherwise 412 and nothing changes. */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description The LLM ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The version whose settings become the LLM's again. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "version": 2
+                 *     }
+                 */
+                "application/json": {
+                    /** @description A version of the LLM (its ETag without quotes). */
+                    version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Restored (or already holding those settings). */
+            200: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description The version of the LLM, e.g. `"3"`: send it back as `If-Match` to change only that version. */
+                    ETag?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestoreResult"];
+                };
+            };
+            /** @description Invalid request: `details` names every offending field. */
+            400: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the permission, or the LLM is a default or owned by another organization. */
+            403: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such LLM, or one this key may not see. */
+            404: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `If-Match` does not name the current version; nothing changed. */
+            412: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {

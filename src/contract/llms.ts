@@ -264,3 +264,66 @@ export const IfMatchHeader = Type.Object({
 export const IfNoneMatchHeader = Type.Object({
   'if-none-match': Type.Optional(Type.String({ description: 'Answer 304 with no body when this names the current ETag.' })),
 })
+
+const VersionNumber = Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'A version of the LLM (its ETag without quotes).' })
+
+export const VersionEntry = Type.Object(
+  {
+    version: VersionNumber,
+    at: Type.String({ format: 'date-time', description: 'When this version was made.' }),
+    action: enumOf(['create', 'update', 'restore', 'secret'] as const, 'What made it: `secret` when only the credential changed.'),
+    keyId: Type.String({ description: 'The API key that made it, or `operator` for the CLI.' }),
+    changedFields: Type.Array(Type.String(), { description: 'The fields this version changed.', examples: [['temperature']] }),
+    restoredFrom: Nullable(Type.Integer({ description: 'For a restore: the version whose settings it applied.' })),
+  },
+  { $id: 'VersionEntry', description: 'One kept version of an LLM.' },
+)
+
+export const VersionList = Page('VersionList', 'VersionEntry', "One page of an LLM's kept versions, newest first.")
+
+export const LlmVersion = Type.Object(
+  { ...Llm.properties, version: VersionNumber },
+  {
+    $id: 'LlmVersion',
+    description:
+      'The LLM as it was at a version: its settings and credential state then (never the credential), its managed fields as they are now.',
+  },
+)
+
+export const VersionDiff = Type.Object(
+  {
+    from: VersionNumber,
+    to: VersionNumber,
+    changes: Type.Array(
+      Type.Object({
+        field: Type.String({ examples: ['temperature'] }),
+        from: Type.Unknown({ description: 'The value at `from`.' }),
+        to: Type.Unknown({ description: 'The value at `to`.' }),
+      }),
+      { description: 'Every setting (and `hasSecret`, `secretUpdatedAt`) that differs; empty when none does.' },
+    ),
+  },
+  { $id: 'VersionDiff', description: 'What differs between two versions of an LLM.' },
+)
+
+export const RestoreBody = Type.Object(
+  { version: VersionNumber },
+  { additionalProperties: false, description: 'The version whose settings become the LLM\'s again.', examples: [{ version: 2 }] },
+)
+
+export const RestoreResult = Type.Object(
+  {
+    llm: Type.Ref('LLM'),
+    restoredFrom: VersionNumber,
+    changed: Type.Boolean({ description: 'False when the LLM held those settings already: nothing was written.' }),
+    credentialDiffers: Type.Boolean({ description: 'True when the restored version had another credential than the one kept.' }),
+    message: Type.String({ description: 'What happened, for people.' }),
+  },
+  { $id: 'RestoreResult', description: 'The LLM after a restore. The current credential is always kept.' },
+)
+
+export const VersionParams = Type.Object({ ...LlmIdParams.properties, version: VersionNumber })
+export const DiffParams = Type.Object({ ...LlmIdParams.properties, from: VersionNumber, to: VersionNumber })
+
+/** The components the version routes refer to by $id. */
+export const VERSION_SCHEMAS: TSchema[] = [VersionEntry, VersionList, LlmVersion, VersionDiff, RestoreResult]

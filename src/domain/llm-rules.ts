@@ -205,6 +205,37 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b)
 }
 
+/**
+ * The bounds of each setting's value, as the request schema states them: needed where settings
+ * come from elsewhere than a validated body (a restored snapshot, written under older rules).
+ */
+export function settingValueProblems(settings: LlmSettings): FieldProblem[] {
+  const problems: FieldProblem[] = []
+  const text = (field: keyof LlmSettings, value: string | null, max: number, min = 0) => {
+    if (value !== null && (value.length < min || value.length > max)) problems.push({ field, message: `must be ${min} to ${max} characters` })
+  }
+  text('displayName', settings.displayName.trim(), LIMITS.displayName, 1)
+  text('description', settings.description, LIMITS.description)
+  text('modelName', settings.modelName, LIMITS.modelName, 1)
+  text('deploymentName', settings.deploymentName, LIMITS.deploymentName)
+  text('apiVersion', settings.apiVersion, LIMITS.apiVersion)
+  if (settings.temperature !== null && !(settings.temperature >= 0 && settings.temperature <= LIMITS.temperatureMax)) {
+    problems.push({ field: 'temperature', message: `must be between 0 and ${LIMITS.temperatureMax}` })
+  }
+  if (settings.maxTokens !== null && !(Number.isInteger(settings.maxTokens) && settings.maxTokens >= 1 && settings.maxTokens <= LIMITS.maxTokensMax)) {
+    problems.push({ field: 'maxTokens', message: `must be a whole number from 1 to ${LIMITS.maxTokensMax}` })
+  }
+  if (!LLM_FORMATS.includes(settings.llmFormat)) problems.push({ field: 'llmFormat', message: `must be one of: ${LLM_FORMATS.join(', ')}` })
+  if (settings.urls.length > LIMITS.urls) problems.push({ field: 'urls', message: `must have at most ${LIMITS.urls} URLs` })
+  settings.urls.forEach((entry, index) => {
+    const problem = upstreamUrlProblem(entry.url)
+    if (problem !== null) problems.push({ field: `urls[${index}].url`, message: problem })
+  })
+  const metadata = metadataProblem(settings.metadata)
+  if (metadata !== null) problems.push({ field: 'metadata', message: metadata })
+  return problems
+}
+
 /** Throws invalid_data listing every problem of the merged record, if any. */
 export function assertValidRecord(settings: LlmSettings, hasSecret: boolean): void {
   const problems = recordProblems(settings, hasSecret)

@@ -1,15 +1,37 @@
 /** The operations of the /v1/llms resource, in domain terms: an actor, values in, values out. */
 import { randomUUID } from 'node:crypto'
 import { assertCanChange, canSee, requirePermission, type Actor } from './access.js'
-import { AppError } from './errors.js'
-import type { LlmPatch, LlmSettings, StoredLlm } from './llm.js'
-import { assertValidRecord, mergeSettings, settingsForCreate } from './llm-rules.js'
-import type { ListQuery, ListResult, LlmRepository, SecretSealer } from './ports.js'
+import { AppError, invalidData } from './errors.js'
+import { SETTING_KEYS, type Llm, type LlmPatch, type LlmSettings, type StoredLlm } from './llm.js'
+import { assertValidRecord, mergeSettings, recordProblems, settingValueProblems, settingsForCreate } from './llm-rules.js'
+import type { ListQuery, ListResult, LlmRepository, SecretSealer, VersionSnapshot } from './ports.js'
 
 /** A precondition on the stored version (from If-Match); false means "do not touch". */
 export type VersionCheck = (version: number) => boolean
 
 export type CreateInput = LlmPatch & Pick<LlmSettings, 'displayName' | 'llmFormat'>
+
+/** One field that differs between two versions. */
+export interface FieldChange {
+  field: string
+  from: unknown
+  to: unknown
+}
+
+export interface RestoreResult {
+  llm: StoredLlm
+  restoredFrom: number
+  /** False when the LLM held that version's settings already (nothing was written). */
+  changed: boolean
+  /** True when the restored version had another credential than the one kept. */
+  credentialDiffers: boolean
+}
+
+/** The public record as it was at a version: the managed fields as they are now, the settings and credential state as they were. */
+function recordAt(current: StoredLlm, snapshot: VersionSnapshot): Llm {
+  const { version: _version, sealedSecret: _sealed, ...managed } = current
+  return { ...managed, ...snapshot.settings, updatedAt: snapshot.version === 1 ? null : snapshot.at, hasSecret: snapshot.hasSecret, secretUpdatedAt: snapshot.secretUpdatedAt }
+}
 
 export class LlmService {
   constructor(
@@ -89,6 +111,65 @@ export class LlmService {
       assertCanChange(actor, current, 'delete')
       if (expected !== undefined && !expected(current.version)) throw preconditionFailed()
     }, actor.keyId)
+  }
+
+  /** An LLM's kept versions, newest first, for those who can see it. */
+  async versions(actor: Actor, id: string, limit: number, offset: number) {
+    await this.get(actor, id)
+    return this.repository.versions(id, limit, offset)
+  }
+
+  /** The LLM as it was at one version: today's managed fields, that version's settings and credential state. */
+  async version(actor: Actor, id: string, version: number): Promise<{ llm: Llm; version: VersionSnapshot }> {
+    const current = await this.get(actor, id)
+    const snapshot = await this.snapshot(id, version)
+    return { llm: recordAt(current, snapshot), version: snapshot }
+  }
+
+  /** The settings (and credential state) that differ between two versions, each with both values. */
+  async diff(actor: Actor, id: string, from: number, to: number): Promise<FieldChange[]> {
+    await this.get(actor, id)
+    const [a, b] = [await this.snapshot(id, from), await this.snapshot(id, to)]
+    const compared = (s: VersionSnapshot): Record<string, unknown> => ({ ...s.settings, hasSecret: s.hasSecret, secretUpdatedAt: s.secretUpdatedAt })
+    const [before, after] = [compared(a), compared(b)]
+    return [...SETTING_KEYS, 'hasSecret', 'secretUpdatedAt']
+      .filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]))
+      .map((field) => ({ field, from: before[field] ?? null, to: after[field] ?? null }))
+  }
+
+  /**
+   * Applies an earlier version's settings as a new version, through the rules of an update; the
+   * current credential is kept. Visibility and If-Match as for an update.
+   */
+  async restore(actor: Actor, id: string, version: number, expected?: VersionCheck): Promise<RestoreResult> {
+    requirePermission(actor, 'llms:write')
+    assertCanChange(actor, await this.repository.findById(id), 'update')
+    const snapshot = await this.snapshot(id, version)
+    let changed = false
+    const stored = await this.repository.modify(
+      id,
+      (current) => {
+        assertCanChange(actor, current, 'update')
+        if (expected !== undefined && !expected(current.version)) throw preconditionFailed()
+        const merged = mergeSettings(current, snapshot.settings)
+        const problems = [...settingValueProblems(merged.settings), ...recordProblems(merged.settings, current.hasSecret)]
+        if (problems.length > 0) throw invalidData(problems, `Version ${version} cannot be restored under today's rules`)
+        if (merged.changed.length === 0) return null
+        changed = true
+        return { ...current, ...merged.settings, updatedAt: this.now().toISOString() }
+      },
+      actor.keyId,
+      version,
+    )
+    if (stored === undefined) throw new AppError('not_found', 'LLM not found')
+    const credentialDiffers = snapshot.hasSecret !== stored.hasSecret || snapshot.secretUpdatedAt !== stored.secretUpdatedAt
+    return { llm: stored, restoredFrom: version, changed, credentialDiffers }
+  }
+
+  private async snapshot(id: string, version: number): Promise<VersionSnapshot> {
+    const snapshot = await this.repository.version(id, version)
+    if (snapshot === undefined) throw new AppError('not_found', `Version ${version} of this LLM is not kept`)
+    return snapshot
   }
 
   /** An LLM's audit trail, for those who can see the LLM. */

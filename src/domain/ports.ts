@@ -1,5 +1,5 @@
 /** What the domain needs from storage and crypto; implemented in src/storage and src/crypto. */
-import type { StoredLlm } from './llm.js'
+import type { LlmSettings, StoredLlm } from './llm.js'
 
 export interface ListQuery {
   organizationId: string
@@ -33,6 +33,27 @@ export interface AuditEntry {
   version: number | null
 }
 
+export type VersionAction = 'create' | 'update' | 'restore' | 'secret'
+
+/** One version of an LLM as its list shows it. */
+export interface VersionEntry {
+  version: number
+  at: string
+  action: VersionAction
+  /** The API key that made it, or `operator`. */
+  keyId: string
+  changedFields: string[]
+  /** For a restore: the version whose settings it applied. */
+  restoredFrom: number | null
+}
+
+/** A version with what the LLM held then: every setting, and whether a credential was set (never the credential). */
+export interface VersionSnapshot extends VersionEntry {
+  settings: LlmSettings
+  hasSecret: boolean
+  secretUpdatedAt: string | null
+}
+
 /**
  * Storage of LLMs. Every change is recorded in the audit trail, in the same transaction, as done
  * `by` the given key id.
@@ -41,12 +62,19 @@ export interface LlmRepository {
   list(query: ListQuery): Promise<ListResult>
   findById(id: string): Promise<StoredLlm | undefined>
   insert(llm: StoredLlm, by: string): Promise<void>
-  /** Atomically reads, decides and writes one record; returns what is stored afterwards. */
-  modify(id: string, decide: Decide, by: string): Promise<StoredLlm | undefined>
+  /**
+   * Atomically reads, decides and writes one record, with its snapshot of the new version;
+   * returns what is stored afterwards. `restoredFrom` marks the change as a restore of that version.
+   */
+  modify(id: string, decide: Decide, by: string, restoredFrom?: number): Promise<StoredLlm | undefined>
   /** Atomically checks (by throwing) and deletes one record. */
   remove(id: string, check: (current: StoredLlm | undefined) => void, by: string): Promise<void>
   /** An LLM's audit trail, newest first. */
   history(id: string, limit: number, offset: number): Promise<{ items: AuditEntry[]; total: number }>
+  /** An LLM's versions that are kept, newest first. */
+  versions(id: string, limit: number, offset: number): Promise<{ items: VersionEntry[]; total: number }>
+  /** One kept version with its settings, or undefined. */
+  version(id: string, version: number): Promise<VersionSnapshot | undefined>
 }
 
 /** Seals a credential for one record and opens it again; the record id binds the two. */

@@ -105,7 +105,10 @@ describe('db copy', () => {
     const copied = await runCli(['db', 'copy', '--from', source.url, '--to', target.url], env)
     expect(copied.code, copied.stderr).toBe(0)
     // One audit event per key created, and the one change; the seeded LLMs were inserted without any.
-    expect(copied.stdout).toBe(`organizations\t${ORGS}\napi_keys\t${ORGS}\nllms\t${RECORDS + 4}\naudit_events\t${ORGS + 1}\n`)
+    // One version snapshot per LLM inserted (defaults included), and one for the change.
+    expect(copied.stdout).toBe(
+      `organizations\t${ORGS}\napi_keys\t${ORGS}\nllms\t${RECORDS + 4}\naudit_events\t${ORGS + 1}\nllm_versions\t${RECORDS + 4 + 1}\n`,
+    )
 
     const before = await startServer({ ...env, DATABASE_URL: source.url })
     const after = await startServer({ ...env, DATABASE_URL: target.url })
@@ -121,6 +124,11 @@ describe('db copy', () => {
       const [historyBefore, historyAfter] = await Promise.all([history(before), history(after)])
       expect(historyBefore.data.map((e: any) => e.fields)).toEqual([['temperature']])
       expect(historyAfter).toEqual(historyBefore)
+      const versions = (s: ServerProcess) =>
+        callServer(s.baseUrl, 'GET', `/v1/llms/${changed}/versions/1/diff/2`, { key: keys[0] }).then((r) => r.body)
+      const [versionsBefore, versionsAfter] = await Promise.all([versions(before), versions(after)])
+      expect(versionsBefore.changes.map((c: any) => c.field)).toEqual(['temperature'])
+      expect(versionsAfter).toEqual(versionsBefore)
     } finally {
       await Promise.all([before.stop(), after.stop()])
     }

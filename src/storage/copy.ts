@@ -9,12 +9,12 @@ import type { Database } from './schema.js'
 import { iso, isoOrNull } from './values.js'
 
 const BATCH = 500
-const TABLES = ['organizations', 'api_keys', 'llms', 'audit_events'] as const
+const TABLES = ['organizations', 'api_keys', 'llms', 'audit_events', 'llm_versions'] as const
 
 export type CopyReport = Record<(typeof TABLES)[number], number>
 
 async function counts(db: Kysely<Database>): Promise<CopyReport> {
-  const report = { organizations: 0, api_keys: 0, llms: 0, audit_events: 0 }
+  const report = { organizations: 0, api_keys: 0, llms: 0, audit_events: 0, llm_versions: 0 }
   for (const table of TABLES) {
     const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
     report[table] = Number(row.n)
@@ -62,6 +62,21 @@ async function copyRows(source: Storage, target: Kysely<Database>): Promise<void
     await target.insertInto('audit_events').values(rows).execute()
     after = (page[page.length - 1] as (typeof page)[0]).id
   }
+  // So do the versions: what each LLM held, so it can still be compared and restored.
+  for (let offset = 0; ; offset += BATCH) {
+    const page = await source.db.selectFrom('llm_versions').selectAll().orderBy('llm_id').orderBy('version').limit(BATCH).offset(offset).execute()
+    if (page.length === 0) break
+    const json = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value))
+    const rows = page.map((v) => ({
+      ...v,
+      at: iso(v.at),
+      secret_updated_at: isoOrNull(v.secret_updated_at),
+      changed_fields: json(v.changed_fields),
+      settings: json(v.settings),
+      has_secret: v.has_secret ? 1 : 0,
+    }))
+    await target.insertInto('llm_versions').values(rows).execute()
+  }
 }
 
 /**
@@ -79,6 +94,7 @@ export async function copyDatabase(from: string, to: string, options: { force: b
     }
     await target.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('audit_events').execute()
+      await trx.deleteFrom('llm_versions').execute()
       await trx.deleteFrom('llms').execute()
       await trx.deleteFrom('api_keys').execute()
       await trx.deleteFrom('organizations').execute()

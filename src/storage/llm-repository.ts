@@ -2,11 +2,12 @@
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely'
 import { assertSameKeys, type SameKeys } from '../domain/type-checks.js'
 import type { Llm, LlmFormat, LlmSettings, ReasoningEffort, ReasoningFormat, StoredLlm } from '../domain/llm.js'
-import type { AuditEntry, Decide, ListQuery, ListResult, LlmRepository } from '../domain/ports.js'
+import type { AuditEntry, Decide, ListQuery, ListResult, LlmRepository, VersionEntry, VersionSnapshot } from '../domain/ports.js'
 import { keyIdOfSealed } from '../crypto/secret-box.js'
 import { AppError } from '../domain/errors.js'
 import { isUniqueViolation } from './errors.js'
-import { listHistory, recordEvent } from './audit.js'
+import { OPERATOR, listHistory, recordEvent } from './audit.js'
+import { findVersion, listVersions, recordVersion, snapshotRowOf } from './versions.js'
 import { iso, isoOrNull, parseJson } from './values.js'
 import type { Storage } from './database.js'
 import type { Database, DialectName, LlmsTable } from './schema.js'
@@ -136,9 +137,13 @@ export class KyselyLlmRepository implements LlmRepository {
   private readonly db: Kysely<Database>
   private readonly dialect: DialectName
 
-  constructor(storage: Storage) {
+  /** How many versions of each LLM are kept (LLM_VERSIONS_KEPT); 0 keeps all. */
+  private readonly versionsKept: number
+
+  constructor(storage: Storage, options: { versionsKept?: number } = {}) {
     this.db = storage.db
     this.dialect = storage.dialect
+    this.versionsKept = options.versionsKept ?? 100
   }
 
   /**
@@ -215,7 +220,16 @@ export class KyselyLlmRepository implements LlmRepository {
         fields,
         version: llm.version,
       })
+      await recordVersion(trx, llm, { action: 'create', keyId: by, changedFields: fields, at: llm.createdAt }, this.versionsKept)
     })
+  }
+
+  async versions(id: string, limit: number, offset: number): Promise<{ items: VersionEntry[]; total: number }> {
+    return listVersions(this.db, id, limit, offset)
+  }
+
+  async version(id: string, version: number): Promise<VersionSnapshot | undefined> {
+    return findVersion(this.db, id, version)
   }
 
   async history(id: string, limit: number, offset: number): Promise<{ items: AuditEntry[]; total: number }> {
@@ -225,15 +239,23 @@ export class KyselyLlmRepository implements LlmRepository {
   /** Inserts records that are not there yet (by id); returns how many were new. */
   async insertMissing(llms: StoredLlm[]): Promise<number> {
     if (llms.length === 0) return 0
-    const result = await this.db
-      .insertInto('llms')
-      .values(llms.map(toRow))
-      .onConflict((oc) => oc.column('id').doNothing())
-      .executeTakeFirst()
-    return Number(result.numInsertedOrUpdatedRows ?? 0)
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('llms')
+        .values(llms.map(toRow))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id')
+        .execute()
+      const fresh = new Set(inserted.map((row) => row.id))
+      const snapshots = llms
+        .filter((llm) => fresh.has(llm.id))
+        .map((llm) => snapshotRowOf(llm, { action: 'create', keyId: OPERATOR, changedFields: [], at: llm.createdAt }))
+      if (snapshots.length > 0) await trx.insertInto('llm_versions').values(snapshots).onConflict((oc) => oc.doNothing()).execute()
+      return fresh.size
+    })
   }
 
-  async modify(id: string, decide: Decide, by: string): Promise<StoredLlm | undefined> {
+  async modify(id: string, decide: Decide, by: string, restoredFrom?: number): Promise<StoredLlm | undefined> {
     return this.db.transaction().execute(async (trx) => {
       let select = trx.selectFrom('llms').select(COLUMNS).where('id', '=', id)
       if (this.dialect === 'postgres') select = select.forUpdate()
@@ -248,14 +270,18 @@ export class KyselyLlmRepository implements LlmRepository {
         Object.entries(toRow(written)).filter(([column, value]) => column !== 'id' && before[column] !== value),
       )
       await trx.updateTable('llms').set(changed).where('id', '=', id).execute()
+      const fields = Object.keys(changed).flatMap((column) => fieldOf(column) ?? [])
       await recordEvent(trx, {
         action: 'update',
         keyId: by,
         llmId: id,
         organizationId: written.createdByOrganizationId,
-        fields: Object.keys(changed).flatMap((column) => fieldOf(column) ?? []),
+        fields,
         version: written.version,
       })
+      const action = restoredFrom !== undefined ? 'restore' : fields.length === 1 && fields[0] === 'secret' ? 'secret' : 'update'
+      const at = written.updatedAt ?? new Date().toISOString()
+      await recordVersion(trx, written, { action, keyId: by, changedFields: fields, at, restoredFrom }, this.versionsKept)
       return written
     })
   }
@@ -267,6 +293,8 @@ export class KyselyLlmRepository implements LlmRepository {
       const row = await select.executeTakeFirst()
       check(row === undefined ? undefined : fromRow(row))
       await trx.deleteFrom('llms').where('id', '=', id).execute()
+      // A deleted LLM's versions go with it (its id may be chosen again by a later create).
+      await trx.deleteFrom('llm_versions').where('llm_id', '=', id).execute()
       await recordEvent(trx, {
         action: 'delete',
         keyId: by,

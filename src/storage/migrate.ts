@@ -5,6 +5,7 @@ import { initial } from './migrations/0001-initial.js'
 import { searchIndex } from './migrations/0002-search-index.js'
 import { listIndexes } from './migrations/0003-list-indexes.js'
 import { audit } from './migrations/0004-audit.js'
+import { versions } from './migrations/0005-versions.js'
 import type { DialectName } from './schema.js'
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -13,6 +14,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0002-search-index': searchIndex(dialect),
     '0003-list-indexes': listIndexes(dialect),
     '0004-audit': audit(dialect),
+    '0005-versions': versions(dialect),
   }
 }
 

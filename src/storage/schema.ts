@@ -69,11 +69,29 @@ export interface AuditEventsTable {
   version: number | null
 }
 
+/** One snapshot per version of an LLM: its settings then, never its secret. */
+export interface LlmVersionsTable {
+  llm_id: string
+  version: number
+  at: Timestamp
+  /** `create`, `update`, `restore` or `secret` (only the credential changed). */
+  action: string
+  key_id: string
+  /** JSON array of the names of the fields this version changed. */
+  changed_fields: Json
+  restored_from: number | null
+  /** JSON object of every setting (LlmSettings) at this version. */
+  settings: Json
+  has_secret: Flag
+  secret_updated_at: NullableTimestamp
+}
+
 export interface Database {
   organizations: OrganizationsTable
   api_keys: ApiKeysTable
   llms: LlmsTable
   audit_events: AuditEventsTable
+  llm_versions: LlmVersionsTable
 }
 
 export type DialectName = 'sqlite' | 'postgres'

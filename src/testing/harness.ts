@@ -21,6 +21,9 @@ import type { DatabaseConfig } from '../config.js'
 
 export type Backend = 'sqlite' | 'postgres'
 
+/** What a test may set on its server: slow-client limits, a rate limiter, how many versions are kept. */
+export type HarnessOptions = Partial<Pick<AppDeps, 'timeouts' | 'rateLimiter'>> & { versionsKept?: number }
+
 export const BACKEND: Backend = process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite'
 
 /** Where tests may create and drop their own databases. */
@@ -98,7 +101,7 @@ export class Harness {
   constructor(
     readonly database: TestDatabase,
     readonly box: SecretBox,
-    readonly options: Partial<Pick<AppDeps, 'timeouts' | 'rateLimiter'>> = {},
+    readonly options: HarnessOptions = {},
   ) {}
 
   /** Opens the database and starts the server on a free port. */
@@ -112,13 +115,14 @@ export class Harness {
         done()
       },
     })
+    const { versionsKept, ...appOptions } = this.options
     this.app = await buildApp({
-      services: createServices(this.storage, this.box),
+      services: createServices(this.storage, this.box, { versionsKept }),
       logStream,
       logLevel: 'info',
       // Every test's requests come from 127.0.0.1: the limits get their own tests.
       rateLimiter: new RateLimiter(new MemoryRateStore(), { perKeyPerMinute: 0, authFailuresPerMinute: 0 }),
-      ...this.options,
+      ...appOptions,
     })
     const address = await this.app.listen({ port: 0, host: '127.0.0.1' })
     this.baseUrl = address
@@ -219,7 +223,7 @@ export function validLlm(overrides: Record<string, unknown> = {}): Record<string
 }
 
 /** Starts a harness (a server on a fresh database of the backend under test). */
-export async function startHarness(options: Partial<Pick<AppDeps, 'timeouts' | 'rateLimiter'>> = {}): Promise<Harness> {
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const database = await createTestDatabase()
   const harness = new Harness(database, new SecretBox(randomBytes(32)), options)
   await harness.start()

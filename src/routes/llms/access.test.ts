@@ -18,6 +18,8 @@ interface Route {
   path: (id: string) => string
   permission: 'llms:read' | 'llms:write'
   body?: unknown
+  /** The path as /openapi.json names it, where it has more parameters than the id. */
+  documented?: string
 }
 
 const ROUTES: Route[] = [
@@ -27,8 +29,12 @@ const ROUTES: Route[] = [
   { method: 'PUT', path: (id) => `/v1/llms/${id}`, permission: 'llms:write', body: { temperature: 0.5 } },
   { method: 'DELETE', path: (id) => `/v1/llms/${id}`, permission: 'llms:write' },
   { method: 'GET', path: (id) => `/v1/llms/${id}/history`, permission: 'llms:read' },
+  { method: 'GET', path: (id) => `/v1/llms/${id}/versions`, permission: 'llms:read' },
+  { method: 'GET', path: (id) => `/v1/llms/${id}/versions/1`, permission: 'llms:read', documented: '/v1/llms/{id}/versions/{version}' },
+  { method: 'GET', path: (id) => `/v1/llms/${id}/versions/1/diff/1`, permission: 'llms:read', documented: '/v1/llms/{id}/versions/{from}/diff/{to}' },
+  { method: 'POST', path: (id) => `/v1/llms/${id}/restore`, permission: 'llms:write', body: { version: 1 } },
 ]
-const routeName = (r: Route) => `${r.method} ${r.path('{id}')}`
+const routeName = (r: Route) => `${r.method} ${r.documented ?? r.path('{id}')}`
 
 test('the route table above covers every /v1 operation of /openapi.json, so a new route cannot skip this suite', async () => {
   const doc = (await h.get('/openapi.json')).body
@@ -160,7 +166,16 @@ describe('visibility (contract section 1)', () => {
     const other = await h.tenant()
     const llm = await h.createLlm(owner.key)
     const before = await h.stored(llm.id)
-    for (const [method, body, suffix] of [['GET'], ['PUT', { temperature: 0.5 }], ['DELETE'], ['GET', undefined, '/history']] as const) {
+    for (const [method, body, suffix] of [
+      ['GET'],
+      ['PUT', { temperature: 0.5 }],
+      ['DELETE'],
+      ['GET', undefined, '/history'],
+      ['GET', undefined, '/versions'],
+      ['GET', undefined, '/versions/1'],
+      ['GET', undefined, '/versions/1/diff/1'],
+      ['POST', { version: 1 }, '/restore'],
+    ] as const) {
       const hidden = await h.request(method, `/v1/llms/${llm.id}${suffix ?? ''}`, { key: other.key, body })
       const absent = await h.request(method, `/v1/llms/00000000-0000-4000-8000-000000000000${suffix ?? ''}`, { key: other.key, body })
       expect(hidden.status).toBe(404)

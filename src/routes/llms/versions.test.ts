@@ -1,0 +1,207 @@
+/** Revisions: every version kept, compared and restored; retention; never a secret in a snapshot. */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { startHarness, stopHarness, type Harness, type Tenant } from '../../testing/harness.js'
+
+let h: Harness
+let small: Harness
+beforeAll(async () => {
+  ;[h, small] = await Promise.all([startHarness(), startHarness({ versionsKept: 3 })])
+})
+afterAll(async () => {
+  await Promise.all([stopHarness(h), stopHarness(small)])
+})
+
+const DEFAULT_ID = 'a7cf662c-2ace-4de1-a21e-ef0fbf144bb7'
+const SETTINGS = ['displayName', 'description', 'llmFormat', 'urls', 'modelName', 'temperature', 'maxTokens', 'deploymentName', 'apiVersion', 'metadata', 'reasoningEffort', 'reasoningFormat']
+const settingsOf = (llm: Record<string, unknown>) => Object.fromEntries(SETTINGS.map((key) => [key, llm[key]]))
+
+async function fixture(server = h): Promise<{ t: Tenant; llm: any }> {
+  const t = await server.tenant()
+  return { t, llm: await server.createLlm(t.key, { secret: 'sk-original-0001' }) }
+}
+
+describe('versions', () => {
+  test('create → three updates → restore version 2: the settings of 2 as version 5, ETag moved, secret kept and opening', async () => {
+    const { t, llm } = await fixture()
+    const v2 = (await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: 0.1, description: 'second' })).body
+    await h.put(`/v1/llms/${llm.id}`, t.key, { modelName: 'gpt-4o-mini', urls: [{ url: 'https://eu.example.com/v1', region: 'eu' }] })
+    const v4 = await h.put(`/v1/llms/${llm.id}`, t.key, { displayName: 'Fourth', metadata: { a: 1 } })
+    expect(v4.headers.get('etag')).toBe('"4"')
+
+    const restored = await h.post(`/v1/llms/${llm.id}/restore`, t.key, { version: 2 })
+    expect(restored.status, restored.text).toBe(200)
+    expect(restored.headers.get('etag')).toBe('"5"')
+    expect(restored.body).toMatchObject({ restoredFrom: 2, changed: true, credentialDiffers: false })
+    expect(restored.body.message).toBe('Restored the settings of version 2 as version 5; the current credential was kept.')
+    expect(settingsOf(restored.body.llm)).toEqual(settingsOf(v2))
+    const read = await h.get(`/v1/llms/${llm.id}`, t.key)
+    expect(read.headers.get('etag')).toBe('"5"')
+    expect(read.body).toEqual(restored.body.llm)
+    expect(h.box.open((await h.stored(llm.id))?.sealedSecret ?? '', llm.id)).toBe('sk-original-0001')
+
+    const versions = (await h.get(`/v1/llms/${llm.id}/versions`, t.key)).body
+    expect(versions.meta.total).toBe(5)
+    expect(versions.data.map((v: any) => [v.version, v.action, v.restoredFrom])).toEqual([
+      [5, 'restore', 2],
+      [4, 'update', null],
+      [3, 'update', null],
+      [2, 'update', null],
+      [1, 'create', null],
+    ])
+    expect(versions.data[0].changedFields.sort()).toEqual(['displayName', 'metadata', 'modelName', 'urls'])
+    expect(versions.data[0].keyId).toBe(t.keyId)
+    const history = (await h.get(`/v1/llms/${llm.id}/history`, t.key)).body
+    expect(history.data[0]).toMatchObject({ action: 'update', version: 5 })
+  })
+
+  test('GET /versions/{n} is the record as it was (shape of GET, with version); diff names each differing field with both values', async () => {
+    const { t, llm } = await fixture()
+    await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: 1.5, maxTokens: null })
+    const first = await h.get(`/v1/llms/${llm.id}/versions/1`, t.key)
+    expect(first.status).toBe(200)
+    expect(first.body).toEqual({ ...llm, version: 1 })
+    const second = (await h.get(`/v1/llms/${llm.id}/versions/2`, t.key)).body
+    expect(second).toMatchObject({ version: 2, temperature: 1.5, maxTokens: null })
+    const diff = await h.get(`/v1/llms/${llm.id}/versions/1/diff/2`, t.key)
+    expect(diff.body).toEqual({
+      from: 1,
+      to: 2,
+      changes: [
+        { field: 'temperature', from: llm.temperature, to: 1.5 },
+        { field: 'maxTokens', from: llm.maxTokens, to: null },
+      ],
+    })
+    expect((await h.get(`/v1/llms/${llm.id}/versions/2/diff/2`, t.key)).body.changes).toEqual([])
+    const missing = await h.get(`/v1/llms/${llm.id}/versions/9`, t.key)
+    expect([missing.status, missing.body.code, missing.body.message]).toEqual([404, 'not_found', 'Version 9 of this LLM is not kept'])
+    expect((await h.get(`/v1/llms/${llm.id}/versions/0`, t.key)).status).toBe(400)
+  })
+
+  test('a credential change is a version of its own (action secret); restoring across it keeps the current credential and says so', async () => {
+    const { t, llm } = await fixture()
+    await h.put(`/v1/llms/${llm.id}`, t.key, { secret: 'sk-rotated-0002' })
+    await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: 0 })
+    const versions = (await h.get(`/v1/llms/${llm.id}/versions`, t.key)).body.data
+    expect(versions.map((v: any) => [v.version, v.action, v.changedFields])).toEqual([
+      [3, 'update', ['temperature']],
+      [2, 'secret', ['secret']],
+      [1, 'create', expect.any(Array)],
+    ])
+    const restored = await h.post(`/v1/llms/${llm.id}/restore`, t.key, { version: 1 })
+    expect(restored.body).toMatchObject({ changed: true, credentialDiffers: true })
+    expect(restored.body.message).toContain('the current credential was kept (version 1 had a different one)')
+    expect(h.box.open((await h.stored(llm.id))?.sealedSecret ?? '', llm.id)).toBe('sk-rotated-0002')
+  })
+
+  test('restoring the settings it holds already writes nothing', async () => {
+    const { t, llm } = await fixture()
+    const restored = await h.post(`/v1/llms/${llm.id}/restore`, t.key, { version: 1 })
+    expect(restored.body).toMatchObject({ changed: false, restoredFrom: 1 })
+    expect(restored.headers.get('etag')).toBe('"1"')
+    expect((await h.get(`/v1/llms/${llm.id}/versions`, t.key)).body.meta.total).toBe(1)
+  })
+
+  test("a restore that today's rules refuse is a 400 naming the fields, and changes nothing", async () => {
+    const { t, llm } = await fixture()
+    await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: 1 })
+    // A snapshot written under older rules: no model for an upstream format, a temperature out of range.
+    const snapshot = (await h.get(`/v1/llms/${llm.id}/versions/1`, t.key)).body
+    const settings = { ...settingsOf(snapshot), modelName: null, temperature: 7 }
+    await h.requireStorage().db.updateTable('llm_versions').set({ settings: JSON.stringify(settings) }).where('llm_id', '=', llm.id).where('version', '=', 1).execute()
+    const before = await h.stored(llm.id)
+    const refused = await h.post(`/v1/llms/${llm.id}/restore`, t.key, { version: 1 })
+    expect(refused.status).toBe(400)
+    expect(refused.body.code).toBe('invalid_data')
+    expect(refused.body.message).toBe("Version 1 cannot be restored under today's rules")
+    expect(refused.body.details).toEqual([
+      { field: 'temperature', message: 'must be between 0 and 2' },
+      { field: 'modelName', message: 'is required for llmFormat openai' },
+    ])
+    expect(await h.stored(llm.id)).toEqual(before)
+    expect((await h.get(`/v1/llms/${llm.id}/versions`, t.key)).body.meta.total).toBe(2)
+  })
+
+  test('restore honours If-Match: a stale ETag is 412 and changes nothing', async () => {
+    const { t, llm } = await fixture()
+    await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: 1 })
+    const before = await h.stored(llm.id)
+    const stale = await h.post(`/v1/llms/${llm.id}/restore`, t.key, { version: 1 }, { 'if-match': '"1"' })
+    expect([stale.status, stale.body.code]).toEqual([412, 'precondition_failed'])
+    expect(await h.stored(llm.id)).toEqual(before)
+    expect((await h.post(`/v1/llms/${llm.id}/restore`, t.key, { version: 1 }, { 'if-match': '"2"' })).status).toBe(200)
+  })
+
+  test("another organization's LLM is 404 on every versions route; a default is readable but 403 on restore", async () => {
+    const { llm } = await fixture()
+    const other = await h.tenant()
+    for (const path of ['/versions', '/versions/1', '/versions/1/diff/1']) {
+      const reply = await h.get(`/v1/llms/${llm.id}${path}`, other.key)
+      expect([path, reply.status, reply.body.message]).toEqual([path, 404, 'LLM not found'])
+    }
+    const hidden = await h.post(`/v1/llms/${llm.id}/restore`, other.key, { version: 1 })
+    expect([hidden.status, hidden.body.message]).toEqual([404, 'LLM not found'])
+    expect((await h.get(`/v1/llms/${DEFAULT_ID}/versions`, other.key)).body.data.map((v: any) => v.action)).toEqual(['create'])
+    const before = await h.stored(DEFAULT_ID)
+    const restore = await h.post(`/v1/llms/${DEFAULT_ID}/restore`, other.key, { version: 1 })
+    expect([restore.status, restore.body.code]).toEqual([403, 'default_llm_readonly'])
+    expect(await h.stored(DEFAULT_ID)).toEqual(before)
+  })
+
+  test('a bad restore body is a 400 naming the field', async () => {
+    const { t, llm } = await fixture()
+    for (const body of [{}, { version: 'two' }, { version: 0 }, { version: 1, extra: true }]) {
+      const reply = await h.post(`/v1/llms/${llm.id}/restore`, t.key, body)
+      expect(reply.status).toBe(400)
+      expect(reply.body.details.length).toBeGreaterThan(0)
+    }
+  })
+
+  test('a deleted LLM has no versions: 404, and its snapshots are gone', async () => {
+    const { t, llm } = await fixture()
+    await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: 1 })
+    expect((await h.delete(`/v1/llms/${llm.id}`, t.key)).status).toBe(204)
+    expect((await h.get(`/v1/llms/${llm.id}/versions`, t.key)).status).toBe(404)
+    const rows = await h.requireStorage().db.selectFrom('llm_versions').select('version').where('llm_id', '=', llm.id).execute()
+    expect(rows).toEqual([])
+  })
+
+  test('retention keeps the last LLM_VERSIONS_KEPT versions (3 here), pruned with each write', async () => {
+    const { t, llm } = await fixture(small)
+    for (let i = 1; i <= 6; i++) {
+      await small.put(`/v1/llms/${llm.id}`, t.key, { temperature: i / 10 })
+      const rows = await small.requireStorage().db.selectFrom('llm_versions').select('version').where('llm_id', '=', llm.id).execute()
+      expect(rows.map((r) => r.version).sort((a, b) => a - b)).toEqual([i - 1, i, i + 1].filter((v) => v >= 1))
+    }
+    const kept = (await small.get(`/v1/llms/${llm.id}/versions`, t.key)).body
+    expect(kept.data.map((v: any) => v.version)).toEqual([7, 6, 5])
+    expect(kept.meta.total).toBe(3)
+    expect((await small.get(`/v1/llms/${llm.id}/versions/4`, t.key)).status).toBe(404)
+    expect((await small.post(`/v1/llms/${llm.id}/restore`, t.key, { version: 4 })).status).toBe(404)
+    expect((await small.post(`/v1/llms/${llm.id}/restore`, t.key, { version: 5 })).body.llm.temperature).toBe(0.4)
+  })
+
+  test('50 concurrent updates make 50 consecutive versions, no gap and no duplicate', async () => {
+    const { t, llm } = await fixture()
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => h.put(`/v1/llms/${llm.id}`, t.key, { description: `writer ${i}` })),
+    )
+    expect(replies.every((r) => r.status === 200)).toBe(true)
+    const all = (await h.get(`/v1/llms/${llm.id}/versions?perPage=100`, t.key)).body
+    expect(all.data.map((v: any) => v.version)).toEqual(Array.from({ length: 51 }, (_, i) => 51 - i))
+    expect(new Set(replies.map((r) => r.headers.get('etag'))).size).toBe(50)
+  })
+
+  test('no snapshot holds the secret: every row of llm_versions is scanned', async () => {
+    const t = await h.tenant()
+    const secret = `sk-versions-${crypto.randomUUID()}`
+    const llm = await h.createLlm(t.key, { secret })
+    await h.put(`/v1/llms/${llm.id}`, t.key, { secret: `${secret}-2`, temperature: 1 })
+    await h.post(`/v1/llms/${llm.id}/restore`, t.key, { version: 1 })
+    const rows = await h.requireStorage().db.selectFrom('llm_versions').selectAll().execute()
+    expect(rows.length).toBeGreaterThan(3)
+    const text = JSON.stringify(rows)
+    expect(text).not.toContain(secret)
+    expect(text).not.toContain('v1.')
+    for (const reply of h.replies) expect(reply).not.toContain(secret)
+  })
+})

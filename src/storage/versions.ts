@@ -1,0 +1,76 @@
+/** The snapshots of an LLM's versions: written in the transaction of the change, pruned there too. */
+import type { Insertable, Kysely, Selectable } from 'kysely'
+import { SETTING_KEYS, type LlmSettings, type StoredLlm } from '../domain/llm.js'
+import type { VersionAction, VersionEntry, VersionSnapshot } from '../domain/ports.js'
+import type { Database, LlmVersionsTable } from './schema.js'
+import { iso, isoOrNull, parseJson } from './values.js'
+
+export interface VersionMeta {
+  action: VersionAction
+  keyId: string
+  changedFields: string[]
+  at: string
+  restoredFrom?: number
+}
+
+/** The settings of a record, and nothing else (never the sealed secret). */
+function settingsOf(llm: StoredLlm): LlmSettings {
+  return Object.fromEntries(SETTING_KEYS.map((key) => [key, llm[key]])) as unknown as LlmSettings
+}
+
+/** The snapshot row of a record at its current version. */
+export function snapshotRowOf(llm: StoredLlm, meta: VersionMeta): Insertable<LlmVersionsTable> {
+  return {
+    llm_id: llm.id,
+    version: llm.version,
+    at: meta.at,
+    action: meta.action,
+    key_id: meta.keyId,
+    changed_fields: JSON.stringify(meta.changedFields),
+    restored_from: meta.restoredFrom ?? null,
+    settings: JSON.stringify(settingsOf(llm)),
+    has_secret: llm.hasSecret ? 1 : 0,
+    secret_updated_at: llm.secretUpdatedAt,
+  }
+}
+
+/** Stores the snapshot of `llm`'s new version and, when `kept` > 0, drops those older than the last `kept`. */
+export async function recordVersion(db: Kysely<Database>, llm: StoredLlm, meta: VersionMeta, kept: number): Promise<void> {
+  await db.insertInto('llm_versions').values(snapshotRowOf(llm, meta)).execute()
+  if (kept > 0) {
+    await db.deleteFrom('llm_versions').where('llm_id', '=', llm.id).where('version', '<=', llm.version - kept).execute()
+  }
+}
+
+const ENTRY_COLUMNS = ['version', 'at', 'action', 'key_id', 'changed_fields', 'restored_from'] as const
+
+function entryOf(row: Pick<Selectable<LlmVersionsTable>, (typeof ENTRY_COLUMNS)[number]>): VersionEntry {
+  return {
+    version: row.version,
+    at: iso(row.at),
+    action: row.action as VersionAction,
+    keyId: row.key_id,
+    changedFields: parseJson<string[]>(row.changed_fields),
+    restoredFrom: row.restored_from,
+  }
+}
+
+/** An LLM's kept versions, newest first. */
+export async function listVersions(db: Kysely<Database>, llmId: string, limit: number, offset: number) {
+  const [rows, count] = await Promise.all([
+    db.selectFrom('llm_versions').select(ENTRY_COLUMNS).where('llm_id', '=', llmId).orderBy('version', 'desc').limit(limit).offset(offset).execute(),
+    db.selectFrom('llm_versions').select((eb) => eb.fn.countAll<number>().as('n')).where('llm_id', '=', llmId).executeTakeFirstOrThrow(),
+  ])
+  return { items: rows.map(entryOf), total: Number(count.n) }
+}
+
+export async function findVersion(db: Kysely<Database>, llmId: string, version: number): Promise<VersionSnapshot | undefined> {
+  const row = await db.selectFrom('llm_versions').selectAll().where('llm_id', '=', llmId).where('version', '=', version).executeTakeFirst()
+  if (row === undefined) return undefined
+  return {
+    ...entryOf(row),
+    settings: parseJson<LlmSettings>(row.settings),
+    hasSecret: Boolean(row.has_secret),
+    secretUpdatedAt: isoOrNull(row.secret_updated_at),
+  }
+}
