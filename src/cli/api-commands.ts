@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander'
 import { createClient, type Client, type CreateLlmBody, type UpdateLlmBody } from '../client/index.js'
 import { UsageError, addFieldFlags, bodyFromFlags } from './llm-flags.js'
-import { llmBlock, llmTable, paint, printJson, table, type CliIo } from './output.js'
+import { age, llmBlock, llmTable, paint, printJson, table, type CliIo } from './output.js'
 import { applyImport, exportDocument, planImport, planLines, readExport, readSecretsFile } from './promote.js'
 import { readSecret, readStdin } from './secret-input.js'
 
@@ -156,6 +156,52 @@ export function addApiCommands(llms: Command, io: CliIo): void {
         ),
       )
       io.out(paint(io, 'dim', `page ${history.meta.currentPage} of ${history.meta.lastPage} (${history.meta.total} entries)\n`))
+    })
+
+  apiCommand(llms, 'versions', "list an LLM's kept versions: what made each, who, when, which fields", 'llm-registry llms versions "$ID"')
+    .argument('<id>', 'the LLM id')
+    .option('--page <n>', 'page number', integer('page'))
+    .option('--per-page <n>', 'entries per page (1 to 100)', integer('per-page'))
+    .action(async (id: string, options: ApiOptions & { page?: number; perPage?: number }) => {
+      const versions = await clientFor(io, options).llms.versions(id, { page: options.page, perPage: options.perPage })
+      if (options.json) return printJson(io, versions)
+      io.out(
+        table(
+          io,
+          ['VERSION', 'WHEN', 'ACTION', 'BY', 'FIELDS'],
+          versions.data.map((v) => [
+            String(v.version),
+            `${v.at} (${age(v.at)})`,
+            v.restoredFrom === null ? v.action : `restore of ${v.restoredFrom}`,
+            v.keyId,
+            v.changedFields.join(', '),
+          ]),
+        ),
+      )
+      io.out(paint(io, 'dim', `page ${versions.meta.currentPage} of ${versions.meta.lastPage} (${versions.meta.total} kept); compare two with llms diff <id> <a> <b>\n`))
+    })
+
+  apiCommand(llms, 'diff', 'show the fields that differ between two versions, with both values', 'llm-registry llms diff "$ID" 3 5')
+    .argument('<id>', 'the LLM id')
+    .argument('<from>', 'a version', integer('from'))
+    .argument('<to>', 'another version', integer('to'))
+    .action(async (id: string, from: number, to: number, options: ApiOptions) => {
+      const diff = await clientFor(io, options).llms.diff(id, from, to)
+      if (options.json) return printJson(io, diff)
+      if (diff.changes.length === 0) return io.out(`versions ${from} and ${to} hold the same settings\n`)
+      const show = (value: unknown) => (value === null || value === undefined ? '-' : typeof value === 'string' ? value : JSON.stringify(value))
+      io.out(table(io, ['FIELD', `VERSION ${from}`, `VERSION ${to}`], diff.changes.map((c) => [c.field, show(c.from), show(c.to)])))
+    })
+
+  apiCommand(llms, 'restore', "make a kept version's settings the LLM's again (the current credential is kept)", 'llm-registry llms restore "$ID" 2')
+    .argument('<id>', 'the LLM id')
+    .argument('<version>', 'the version to restore', integer('version'))
+    .option('--if-match <etag>', 'restore only if the LLM is still at this ETag')
+    .action(async (id: string, version: number, options: ApiOptions & { ifMatch?: string }) => {
+      const { data, etag } = await clientFor(io, options).llms.restore(id, version, { ifMatch: options.ifMatch })
+      if (options.json) return printJson(io, data)
+      io.err(`${data.message}\n`)
+      io.out(llmBlock(io, data.llm, etag))
     })
 
   apiCommand(llms, 'export', "write your organization's LLMs as one JSON document (never a secret)", 'llm-registry llms export --no-defaults > llms.json')

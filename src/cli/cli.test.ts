@@ -99,6 +99,23 @@ describe('llm-registry llms (API commands)', () => {
     expect(history.data[0].fields.sort()).toEqual(Object.keys(expected).sort())
   })
 
+  test('versions, diff and restore: see what a field was and put it back with one command', async () => {
+    const t = await h.tenant()
+    const created = await json(t, [...CREATE, '--temperature', '0.3', '--secret-stdin'], 'sk-x')
+    await json(t, ['llms', 'update', created.id, '--temperature', '1.9'])
+    const versions = await cli(t, ['llms', 'versions', created.id])
+    expect(versions.stdout.split('\n')[0]).toMatch(/^VERSION\s+WHEN\s+ACTION\s+BY\s+FIELDS$/)
+    expect(versions.stdout).toMatch(/^2\s.*update\s+\S+\s+temperature$/m)
+    const diff = await cli(t, ['llms', 'diff', created.id, '1', '2'])
+    expect(diff.stdout).toMatch(/^temperature\s+0\.3\s+1\.9$/m)
+    const restored = await cli(t, ['llms', 'restore', created.id, '1'])
+    expect(restored.code, restored.stderr).toBe(0)
+    expect(restored.stderr).toContain('Restored the settings of version 1 as version 3')
+    expect(restored.stdout).toMatch(/temperature\s+0\.3/)
+    expect((await json(t, ['llms', 'versions', created.id])).data[0]).toMatchObject({ version: 3, action: 'restore', restoredFrom: 1 })
+    expect((await cli(t, ['llms', 'restore', created.id, 'two'])).code).toBe(2)
+  })
+
   test('a safe read-modify-write: get --etag prints the ETag alone; a stale --if-match fails with exit 1 and changes nothing', async () => {
     const t = await h.tenant()
     const created = await json(t, [...CREATE, '--secret-stdin'], 'sk-x')
@@ -135,6 +152,9 @@ describe('llm-registry llms (API commands)', () => {
       ['llms', 'get', created.id],
       ['llms', 'update', created.id, '--temperature', '0.9'],
       ['llms', 'history', created.id],
+      ['llms', 'versions', created.id],
+      ['llms', 'diff', created.id, '1', '2'],
+      ['llms', 'restore', created.id, '1'],
       ['llms', 'export'],
       ['llms', 'delete', created.id, '--yes'],
     ]) {

@@ -35,6 +35,18 @@ describe('llm-registry/client', () => {
     await expect(client.llms.get(created.data.id)).rejects.toMatchObject({ statusCode: 404, code: 'not_found' })
   })
 
+  test('versions, one version, diff and restore (with ifMatch)', async () => {
+    const { client } = await clientOf()
+    const created = await client.llms.create(body({ temperature: 0.2 }))
+    const changed = await client.llms.update(created.data.id, { temperature: 1.2 })
+    expect((await client.llms.versions(created.data.id)).data.map((v) => v.version)).toEqual([2, 1])
+    expect(await client.llms.version(created.data.id, 1)).toEqual({ ...created.data, version: 1 })
+    expect((await client.llms.diff(created.data.id, 1, 2)).changes).toEqual([{ field: 'temperature', from: 0.2, to: 1.2 }])
+    await expect(client.llms.restore(created.data.id, 1, { ifMatch: created.etag })).rejects.toMatchObject({ statusCode: 412 })
+    const restored = await client.llms.restore(created.data.id, 1, { ifMatch: changed.etag })
+    expect([restored.data.llm.temperature, restored.data.restoredFrom, restored.etag]).toEqual([0.2, 1, '"3"'])
+  })
+
   test('a stale ifMatch is an ApiError 412 precondition_failed, and nothing changes', async () => {
     const { client } = await clientOf()
     const created = await client.llms.create(body())

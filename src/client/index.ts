@@ -17,6 +17,10 @@ export type CreateLlmBody = operations['createLlm']['requestBody']['content']['a
 export type UpdateLlmBody = operations['updateLlm']['requestBody']['content']['application/json']
 export type ListQuery = NonNullable<operations['listLlms']['parameters']['query']>
 export type PageQuery = NonNullable<operations['getLlmHistory']['parameters']['query']>
+export type VersionList = components['schemas']['VersionList']
+export type LlmVersion = components['schemas']['LlmVersion']
+export type VersionDiff = components['schemas']['VersionDiff']
+export type RestoreResult = components['schemas']['RestoreResult']
 
 /** An error the service answered: every field of its error body, and the response's request id. */
 export class ApiError extends Error {
@@ -163,6 +167,27 @@ export function createClient(options: ClientOptions) {
     async delete(id: string, opts: { ifMatch?: string } = {}): Promise<void> {
       const header = opts.ifMatch === undefined ? {} : { 'if-match': opts.ifMatch }
       unwrap(await http.DELETE('/v1/llms/{id}', { params: { path: { id }, header } }))
+    },
+
+    /** One page of an LLM's kept versions, newest first. */
+    async versions(id: string, query: PageQuery = {}): Promise<VersionList> {
+      return unwrap(await http.GET('/v1/llms/{id}/versions', { params: { path: { id }, query } }))
+    },
+
+    /** The LLM as it was at one kept version. */
+    async version(id: string, version: number): Promise<LlmVersion> {
+      return unwrap(await http.GET('/v1/llms/{id}/versions/{version}', { params: { path: { id, version } } }))
+    },
+
+    /** What differs between two kept versions. */
+    async diff(id: string, from: number, to: number): Promise<VersionDiff> {
+      return unwrap(await http.GET('/v1/llms/{id}/versions/{from}/diff/{to}', { params: { path: { id, from, to } } }))
+    },
+
+    /** Makes a kept version's settings the LLM's again (a new version); the current credential is kept. */
+    async restore(id: string, version: number, opts: { ifMatch?: string } = {}): Promise<Versioned<RestoreResult>> {
+      const header = opts.ifMatch === undefined ? {} : { 'if-match': opts.ifMatch }
+      return versioned(await http.POST('/v1/llms/{id}/restore', { params: { path: { id }, header }, body: { version } }))
     },
 
     /** One page of an LLM's audit trail, newest first. */
