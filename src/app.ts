@@ -7,6 +7,7 @@ import Fastify, { LogController } from 'fastify'
 import type { DestinationStream } from 'pino'
 import type { TSchema } from 'typebox'
 import { ErrorBody } from './contract/errors.js'
+import type { CheckService } from './domain/check-service.js'
 import type { LlmService } from './domain/llm-service.js'
 import { LIMITS } from './domain/llm-rules.js'
 import type { ApiKeyStore } from './domain/organizations.js'
@@ -24,7 +25,7 @@ import { registerLlmRoutes } from './routes/llms/index.js'
 
 export interface AppDeps {
   /** The domain's services (see services.ts): the app builds nothing of storage itself. */
-  services: { llms: LlmService; apiKeys: ApiKeyStore; ping: () => Promise<void> }
+  services: { llms: LlmService; checks: CheckService; apiKeys: ApiKeyStore; ping: () => Promise<void> }
   /** Request and failed-authentication limits. */
   rateLimiter: RateLimiter
   /** Where JSON log lines go (tests capture them); standard output by default. */
@@ -154,7 +155,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs', theme: { title: 'llm-registry API reference' } })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
-  const routeDeps = { llms: deps.services.llms, ping: () => withTimeout(deps.services.ping(), 2000) }
+  const routeDeps = {
+    llms: deps.services.llms,
+    checks: deps.services.checks,
+    limiter: deps.rateLimiter,
+    ping: () => withTimeout(deps.services.ping(), 2000),
+  }
   registerHealthRoutes(app, routeDeps)
   registerLlmRoutes(app, routeDeps)
   await app.ready()

@@ -29,6 +29,10 @@ export const Env = Type.Object({
   RATE_LIMIT_PER_MINUTE: count(1_000_000_000, 1200, 'Requests per minute per API key; 0 turns it off.'),
   AUTH_FAILURES_PER_MINUTE: count(1_000_000_000, 30, 'Failed authentications per minute per client address; 0 turns it off.'),
   LLM_VERSIONS_KEPT: count(1_000_000, 100, 'Versions kept per LLM (the newest); 0 keeps all.'),
+  CHECKS_PER_MINUTE: count(1_000_000, 20, 'Upstream checks per minute per API key (each may bill the user); 0 turns it off.'),
+  ALLOW_PRIVATE_UPSTREAMS: Type.Boolean({ default: false, description: 'Let checks call http: URLs and loopback or private addresses.' }),
+  UPSTREAM_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 5_000, description: 'Connect timeout of upstream calls.' }),
+  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 20_000, description: 'Total timeout of upstream calls.' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Shared rate-limit counters.' })),
 })
 export type Env = Static<typeof Env>
@@ -56,6 +60,8 @@ export interface Config {
   redisUrl: string | undefined
   /** Versions kept per LLM (LLM_VERSIONS_KEPT; 0 keeps all). */
   versionsKept: number
+  checksPerMinute: number
+  upstream: { allowPrivate: boolean; connectTimeoutMs: number; totalTimeoutMs: number }
 }
 
 /** A configuration value that stops start-up, naming the variable and why. */
@@ -82,6 +88,10 @@ const ajv = new Ajv({ strict: false, validateSchema: false })
 function readVariable(name: string, schema: TSchema, text: string | undefined): unknown {
   if (text === undefined || text === '') return undefined
   const rule = schema as VariableSchema
+  if (rule.type === 'boolean') {
+    if (text === 'true' || text === 'false') return text === 'true'
+    throw new ConfigError(name, `must be true or false (got "${text}")`)
+  }
   const value = rule.type === 'integer' ? (/^\d+$/.test(text) ? Number(text) : undefined) : text
   if (value === undefined) throw new ConfigError(name, `must be a whole number (got "${text}")`)
   if (ajv.validate(schema, value)) return value
@@ -161,5 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailuresPerMinute: read.AUTH_FAILURES_PER_MINUTE,
     redisUrl: read.REDIS_URL,
     versionsKept: read.LLM_VERSIONS_KEPT,
+    checksPerMinute: read.CHECKS_PER_MINUTE,
+    upstream: { allowPrivate: read.ALLOW_PRIVATE_UPSTREAMS, connectTimeoutMs: read.UPSTREAM_CONNECT_TIMEOUT_MS, totalTimeoutMs: read.UPSTREAM_TIMEOUT_MS },
   }
 }

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   let poolErrors = 0
   const storage = openDatabase(config.database, { onPoolError: () => void poolErrors++ })
   const prepared = await prepareDatabase(storage)
-  const services = createServices(storage, keys.box, { versionsKept: config.versionsKept })
+  const services = createServices(storage, keys.box, { versionsKept: config.versionsKept, upstream: config.upstream })
   // Only the embedded default makes its own first organization; PostgreSQL deployments use the CLI.
   const firstKey = storage.dialect === 'sqlite' ? await services.orgs.createFirstOrganization() : undefined
   try {
@@ -56,7 +56,11 @@ async function main(): Promise<void> {
       fail(`REDIS_URL: cannot connect (${(error as Error).message})`)
     }
   }
-  const limits = { perKeyPerMinute: config.rateLimitPerMinute, authFailuresPerMinute: config.authFailuresPerMinute }
+  const limits = {
+    perKeyPerMinute: config.rateLimitPerMinute,
+    authFailuresPerMinute: config.authFailuresPerMinute,
+    checksPerMinute: config.checksPerMinute,
+  }
   let storeErrors = 0
   const rateLimiter = new RateLimiter(rateStore, limits, () => void storeErrors++)
   const app = await buildApp({ services, logLevel: config.logLevel, logStream, rateLimiter })
@@ -79,7 +83,7 @@ async function main(): Promise<void> {
     force.unref()
     app
       .close()
-      .then(() => Promise.all([storage.close(), rateStore.close()]))
+      .then(() => Promise.all([storage.close(), rateStore.close(), services.close()]))
       .then(() => {
         if (poolErrors > 0) log.info({ poolErrors }, 'idle database connections failed during the run')
         if (storeErrors > 0) log.warn({ storeErrors }, 'rate-limit store failures (requests were let through)')

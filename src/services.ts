@@ -3,6 +3,7 @@
  * the CLI, the tests and the benchmark build them here; `buildApp` only receives them.
  */
 import { generateApiKey } from './crypto/api-keys.js'
+import { CheckService } from './domain/check-service.js'
 import { LlmService } from './domain/llm-service.js'
 import { OrganizationService, type ApiKeyStore } from './domain/organizations.js'
 import type { SealedSecretStore, SecretKeyring } from './domain/ports.js'
@@ -10,14 +11,20 @@ import type { Storage } from './storage/database.js'
 import { KyselyLlmRepository } from './storage/llm-repository.js'
 import { KyselyOrgStore } from './storage/org-store.js'
 import { KyselySecretStore } from './storage/secret-store.js'
+import { KyselyCheckStore } from './storage/check-store.js'
+import { HttpUpstreamChecker } from './upstream/check.js'
+import { DEFAULT_UPSTREAM_LIMITS, createUpstreamHttp, type UpstreamLimits } from './upstream/safe-http.js'
 
 export interface Services {
   llms: LlmService
+  checks: CheckService
   orgs: OrganizationService
   apiKeys: ApiKeyStore
   secrets: SealedSecretStore
   /** Resolves when the database answers a trivial query. */
   ping: () => Promise<void>
+  /** Closes the upstream connections (the database is closed by its owner). */
+  close: () => Promise<void>
 }
 
 /** Organizations and keys alone: the operators' commands need no keyring. */
@@ -28,15 +35,22 @@ export function organizationsOf(storage: Storage): OrganizationService {
 export interface ServiceOptions {
   /** Versions kept per LLM; 0 keeps all (default 100). */
   versionsKept?: number
+  /** How upstream checks connect (ALLOW_PRIVATE_UPSTREAMS, timeouts). */
+  upstream?: Partial<UpstreamLimits>
 }
 
 export function createServices(storage: Storage, keyring: SecretKeyring, options: ServiceOptions = {}): Services {
   const orgStore = new KyselyOrgStore(storage.db)
+  const repository = new KyselyLlmRepository(storage, options)
+  const llms = new LlmService(repository, keyring)
+  const http = createUpstreamHttp({ ...DEFAULT_UPSTREAM_LIMITS, ...options.upstream })
   return {
-    llms: new LlmService(new KyselyLlmRepository(storage, options), keyring),
+    llms,
+    checks: new CheckService(repository, llms, keyring, new HttpUpstreamChecker(http), new KyselyCheckStore(storage.db)),
     orgs: new OrganizationService(orgStore, generateApiKey),
     apiKeys: orgStore,
     secrets: new KyselySecretStore(storage.db),
     ping: () => storage.ping(),
+    close: () => http.close(),
   }
 }

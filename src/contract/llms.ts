@@ -11,6 +11,7 @@ import {
   type LlmPatch,
   type LlmSettings,
 } from '../domain/llm.js'
+import { CHECK_PROBLEMS } from '../domain/checks.js'
 import { Page, PageMeta, PageQueryFields } from './paging.js'
 import { assertSameKeys, type SameKeys } from '../domain/type-checks.js'
 import { Nullable, allOptional, enumOf } from './schema-helpers.js'
@@ -327,3 +328,55 @@ export const DiffParams = Type.Object({ ...LlmIdParams.properties, from: Version
 
 /** The components the version routes refer to by $id. */
 export const VERSION_SCHEMAS: TSchema[] = [VersionEntry, VersionList, LlmVersion, VersionDiff, RestoreResult]
+
+export const CheckBody = Type.Object(
+  {
+    region: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.region, description: 'Check the URL this region picks (else the first without a region).' })),
+    all: Type.Optional(Type.Boolean({ description: 'Check every URL, concurrently.' })),
+    mode: Type.Optional(
+      enumOf(['model', 'completion'] as const, '`model` (default) asks about the model where the format can and costs nothing; `completion` streams a short answer.'),
+    ),
+    prompt: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'The prompt of a completion check (default: a one-word greeting).' })),
+  },
+  { additionalProperties: false, description: 'All optional.', examples: [{ mode: 'completion', prompt: 'Say hello' }] },
+)
+
+const ShownRequest = Type.Object(
+  {
+    method: Type.String(),
+    url: Type.String(),
+    headers: Type.Record(Type.String(), Type.String(), { description: 'As sent, the credential replaced by `***`.' }),
+    curl: Type.String({ description: 'The same request as a curl command (credential `***`).' }),
+  },
+  { description: 'The request the check sent, to reproduce it outside the service.' },
+)
+
+export const UrlCheck = Type.Object(
+  {
+    url: Nullable(Type.String({ description: 'The URL checked (null when the format has none).' })),
+    region: Nullable(Type.String()),
+    ok: Type.Boolean(),
+    status: Nullable(Type.Integer({ description: "The upstream's HTTP status, or null when nothing answered." })),
+    latencyMs: Nullable(Type.Integer({ description: 'From sending to the end of the answer.' })),
+    timeToFirstTokenMs: Type.Optional(Type.Integer({ description: 'Completion mode: until the first token arrived.' })),
+    reply: Type.Optional(Type.String({ description: "Completion mode: the first 500 characters of the model's answer (may be empty)." })),
+    problem: Type.Optional(enumOf(CHECK_PROBLEMS, 'Why it failed, for programs (docs/upstream.md).')),
+    detail: Type.Optional(Type.String({ description: "The provider's own message, trimmed to 500 characters, credentials scrubbed." })),
+    retryAfterSeconds: Type.Optional(Type.Integer({ description: "The provider's Retry-After, on rate_limited and overloaded." })),
+    request: Type.Optional(ShownRequest),
+  },
+  { $id: 'UrlCheck', description: 'The check of one URL.' },
+)
+
+export const CheckResult = Type.Object(
+  {
+    llmId: Type.String(),
+    checkedAt: Type.String({ format: 'date-time' }),
+    ok: Type.Boolean({ description: 'Every URL checked answered.' }),
+    mode: enumOf(['model', 'completion'] as const, 'What was asked.'),
+    results: Type.Array(Type.Ref('UrlCheck')),
+  },
+  { $id: 'CheckResult', description: 'The result of a check. Never holds the credential.' },
+)
+
+export const CHECK_SCHEMAS: TSchema[] = [UrlCheck, CheckResult]

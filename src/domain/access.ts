@@ -31,7 +31,7 @@ export function canSee(actor: Actor, llm: Pick<Llm, 'isGlobal' | 'createdByOrgan
 export function assertCanChange(
   actor: Actor,
   llm: Pick<Llm, 'isGlobal' | 'isDefault' | 'createdByOrganizationId'> | undefined,
-  verb: 'update' | 'delete',
+  verb: 'update' | 'delete' | 'check',
 ): asserts llm {
   if (llm === undefined || !canSee(actor, llm)) throw new AppError('not_found', 'LLM not found')
   if (llm.isDefault) throw new AppError('default_llm_readonly', `Cannot ${verb} default LLMs`)

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'route_not_found',
   'method_not_allowed',
   'id_not_available',
+  'no_credential',
   'precondition_failed',
   'payload_too_large',
   'unsupported_media_type',

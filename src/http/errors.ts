@@ -23,6 +23,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   route_not_found: 404,
   method_not_allowed: 405,
   id_not_available: 409,
+  no_credential: 409,
   precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,

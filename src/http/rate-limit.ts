@@ -56,6 +56,8 @@ export interface RateLimits {
   perKeyPerMinute: number
   /** Failed authentications per minute per client address before it is refused; 0: off. */
   authFailuresPerMinute: number
+  /** Upstream checks per minute per API key, on top of the request limit; 0 or absent: off. */
+  checksPerMinute?: number
 }
 
 const WINDOW_MS = 60_000
@@ -89,6 +91,22 @@ export class RateLimiter {
     reply.header('ratelimit-remaining', String(Math.max(0, limit - window.count)))
     reply.header('ratelimit-reset', String(reset))
     if (window.count > limit) throw limited(reply, window.resetMs, 'Rate limit exceeded: too many requests for this API key')
+  }
+
+  /** Counts an upstream check of a key; throws 429 past CHECKS_PER_MINUTE (each check may bill the user). */
+  async checkUpstreamCheck(keyId: string, reply: FastifyReply): Promise<void> {
+    const limit = this.limits.checksPerMinute ?? 0
+    if (limit <= 0) return
+    let window: WindowCount
+    try {
+      window = await this.store.hit(`check:${keyId}`, WINDOW_MS)
+    } catch (error) {
+      this.onStoreError(error)
+      return
+    }
+    if (window.count > limit) {
+      throw limited(reply, window.resetMs, `Check limit exceeded: at most ${limit} upstream checks a minute for this API key`)
+    }
   }
 
   /** Refuses a client address that has failed authentication too often in this window. */

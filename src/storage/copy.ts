@@ -95,6 +95,7 @@ export async function copyDatabase(from: string, to: string, options: { force: b
     await target.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('audit_events').execute()
       await trx.deleteFrom('llm_versions').execute()
+      await trx.deleteFrom('llm_checks').execute()
       await trx.deleteFrom('llms').execute()
       await trx.deleteFrom('api_keys').execute()
       await trx.deleteFrom('organizations').execute()

@@ -295,6 +295,7 @@ export class KyselyLlmRepository implements LlmRepository {
       await trx.deleteFrom('llms').where('id', '=', id).execute()
       // A deleted LLM's versions go with it (its id may be chosen again by a later create).
       await trx.deleteFrom('llm_versions').where('llm_id', '=', id).execute()
+      await trx.deleteFrom('llm_checks').where('llm_id', '=', id).execute()
       await recordEvent(trx, {
         action: 'delete',
         keyId: by,

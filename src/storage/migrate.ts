@@ -6,6 +6,7 @@ import { searchIndex } from './migrations/0002-search-index.js'
 import { listIndexes } from './migrations/0003-list-indexes.js'
 import { audit } from './migrations/0004-audit.js'
 import { versions } from './migrations/0005-versions.js'
+import { checks } from './migrations/0006-checks.js'
 import type { DialectName } from './schema.js'
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -15,6 +16,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0003-list-indexes': listIndexes(dialect),
     '0004-audit': audit(dialect),
     '0005-versions': versions(dialect),
+    '0006-checks': checks(dialect),
   }
 }
 

@@ -86,12 +86,22 @@ export interface LlmVersionsTable {
   secret_updated_at: NullableTimestamp
 }
 
+/** The last check of an LLM. */
+export interface LlmChecksTable {
+  llm_id: string
+  checked_at: Timestamp
+  ok: Flag
+  /** JSON of the whole CheckResult (never a secret). */
+  result: Json
+}
+
 export interface Database {
   organizations: OrganizationsTable
   api_keys: ApiKeysTable
   llms: LlmsTable
   audit_events: AuditEventsTable
   llm_versions: LlmVersionsTable
+  llm_checks: LlmChecksTable
 }
 
 export type DialectName = 'sqlite' | 'postgres'

@@ -14,7 +14,7 @@ import { SecretBox } from '../crypto/secret-box.js'
 import { MemoryRateStore, RateLimiter } from '../http/rate-limit.js'
 import { openDatabase, type Storage } from '../storage/database.js'
 import type { OrganizationService } from '../domain/organizations.js'
-import { createServices, organizationsOf } from '../services.js'
+import { createServices, organizationsOf, type Services, type ServiceOptions } from '../services.js'
 import { KyselyLlmRepository } from '../storage/llm-repository.js'
 import { prepareDatabase } from '../storage/prepare.js'
 import type { DatabaseConfig } from '../config.js'
@@ -22,7 +22,7 @@ import type { DatabaseConfig } from '../config.js'
 export type Backend = 'sqlite' | 'postgres'
 
 /** What a test may set on its server: slow-client limits, a rate limiter, how many versions are kept. */
-export type HarnessOptions = Partial<Pick<AppDeps, 'timeouts' | 'rateLimiter'>> & { versionsKept?: number }
+export type HarnessOptions = Partial<Pick<AppDeps, 'timeouts' | 'rateLimiter'>> & ServiceOptions
 
 export const BACKEND: Backend = process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite'
 
@@ -96,6 +96,7 @@ export class Harness {
   readonly replies: string[] = []
   baseUrl = ''
   app: App | undefined
+  services: Services | undefined
   storage: Storage | undefined
 
   constructor(
@@ -115,9 +116,10 @@ export class Harness {
         done()
       },
     })
-    const { versionsKept, ...appOptions } = this.options
+    const { versionsKept, upstream, ...appOptions } = this.options
+    this.services = createServices(this.storage, this.box, { versionsKept, upstream })
     this.app = await buildApp({
-      services: createServices(this.storage, this.box, { versionsKept }),
+      services: this.services,
       logStream,
       logLevel: 'info',
       // Every test's requests come from 127.0.0.1: the limits get their own tests.
@@ -130,6 +132,7 @@ export class Harness {
 
   async stop(): Promise<void> {
     await this.app?.close()
+    await this.services?.close()
     await this.storage?.close()
     this.app = undefined
     this.storage = undefined

@@ -1,6 +1,7 @@
 /** The /v1/llms resource: one file per operation. */
 import type { App, RouteDeps } from '../../http/app-types.js'
-import { LLM_SCHEMAS, VERSION_SCHEMAS } from '../../contract/llms.js'
+import { CHECK_SCHEMAS, LLM_SCHEMAS, VERSION_SCHEMAS } from '../../contract/llms.js'
+import { registerCheckLlm } from './check.js'
 import { registerCreateLlm } from './create.js'
 import { registerDeleteLlm } from './delete.js'
 import { registerGetLlm } from './get.js'
@@ -12,7 +13,7 @@ import { registerLlmVersions } from './versions.js'
 
 /** Registers the resource's components (by $id) and its operations. */
 export function registerLlmRoutes(app: App, deps: RouteDeps): void {
-  for (const schema of [...LLM_SCHEMAS, ...VERSION_SCHEMAS]) app.addSchema(schema)
+  for (const schema of [...LLM_SCHEMAS, ...VERSION_SCHEMAS, ...CHECK_SCHEMAS]) app.addSchema(schema)
   registerListLlms(app, deps)
   registerCreateLlm(app, deps)
   registerGetLlm(app, deps)
@@ -21,4 +22,5 @@ export function registerLlmRoutes(app: App, deps: RouteDeps): void {
   registerLlmHistory(app, deps)
   registerLlmVersions(app, deps)
   registerRestoreLlm(app, deps)
+  registerCheckLlm(app, deps)
 }
