@@ -193,6 +193,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/llms/{id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * last check of llm
+         * @description The last check of this LLM, without spending anything again; 404 before the first check.
+         */
+        get: operations["getLlmCheck"];
+        put?: never;
+        /**
+         * check llm
+         * @description Calls the upstream with this configuration, through the same resolver a real call uses, and says whether it answers and, if not, why (`problem`). Only your organization's own LLMs (it spends your credential); 409 `no_credential` when the format needs one and none is stored. Limited to CHECKS_PER_MINUTE per key.
+         */
+        post: operations["checkLlm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -213,7 +237,7 @@ export interface components {
              * @description A stable, machine-readable code: branch on this, not on `message`.
              * @enum {string}
              */
-            code: "invalid_data" | "invalid_query" | "invalid_path" | "malformed_body" | "bad_request" | "unauthenticated" | "permission_denied" | "default_llm_readonly" | "not_owner" | "not_found" | "route_not_found" | "method_not_allowed" | "id_not_available" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "server_error" | "database_unavailable";
+            code: "invalid_data" | "invalid_query" | "invalid_path" | "malformed_body" | "bad_request" | "unauthenticated" | "permission_denied" | "default_llm_readonly" | "not_owner" | "not_found" | "route_not_found" | "method_not_allowed" | "id_not_available" | "no_credential" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "server_error" | "database_unavailable";
             /**
              * @description What went wrong, for people.
              * @example Invalid LLM data
@@ -483,6 +507,55 @@ export interface components {
             credentialDiffers: boolean;
             /** @description What happened, for people. */
             message: string;
+        };
+        /** @description The check of one URL. */
+        UrlCheck: {
+            /** @description The URL checked (null when the format has none). */
+            url: string | null;
+            region: string | null;
+            ok: boolean;
+            /** @description The upstream's HTTP status, or null when nothing answered. */
+            status: number | null;
+            /** @description From sending to the end of the answer. */
+            latencyMs: number | null;
+            /** @description Completion mode: until the first token arrived. */
+            timeToFirstTokenMs?: number;
+            /** @description Completion mode: the first 500 characters of the model's answer (may be empty). */
+            reply?: string;
+            /**
+             * @description Why it failed, for programs (docs/upstream.md).
+             * @enum {string}
+             */
+            problem?: "unreachable" | "tls" | "timeout" | "unauthorized" | "forbidden" | "model_not_found" | "rate_limited" | "quota_exceeded" | "overloaded" | "bad_request" | "upstream_error" | "blocked_address" | "no_upstream";
+            /** @description The provider's own message, trimmed to 500 characters, credentials scrubbed. */
+            detail?: string;
+            /** @description The provider's Retry-After, on rate_limited and overloaded. */
+            retryAfterSeconds?: number;
+            /** @description The request the check sent, to reproduce it outside the service. */
+            request?: {
+                method: string;
+                url: string;
+                /** @description As sent, the credential replaced by `***`. */
+                headers: {
+                    [key: string]: string;
+                };
+                /** @description The same request as a curl command (credential `***`). */
+                curl: string;
+            };
+        };
+        /** @description The result of a check. Never holds the credential. */
+        CheckResult: {
+            llmId: string;
+            /** Format: date-time */
+            checkedAt: string;
+            /** @description Every URL checked answered. */
+            ok: boolean;
+            /**
+             * @description What was asked.
+             * @enum {string}
+             */
+            mode: "model" | "completion";
+            results: components["schemas"]["UrlCheck"][];
         };
     };
     responses: never;
@@ -2224,6 +2297,340 @@ export interface operations {
             };
             /** @description `If-Match` does not name the current version; nothing changed. */
             412: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is over 64 KiB. */
+            413: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not `application/json`. */
+            415: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this key, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure; its cause is in the log under the request id. */
+            500: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable; try again shortly. */
+            503: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLlmCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The LLM ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The last check. */
+            200: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckResult"];
+                };
+            };
+            /** @description Invalid request: `details` names every offending field. */
+            400: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the permission, or the LLM is a default or owned by another organization. */
+            403: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such LLM, or one this key may not see. */
+            404: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this key, or too many failed authentications from this address. */
+            429: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure; its cause is in the log under the request id. */
+            500: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is unreachable; try again shortly. */
+            503: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before trying again. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    checkLlm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The LLM ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description All optional. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "mode": "completion",
+                 *       "prompt": "Say hello"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Check the URL this region picks (else the first without a region). */
+                    region?: string;
+                    /** @description Check every URL, concurrently. */
+                    all?: boolean;
+                    /**
+                     * @description `model` (default) asks about the model where the format can and costs nothing; `completion` streams a short answer.
+                     * @enum {string}
+                     */
+                    mode?: "model" | "completion";
+                    /** @description The prompt of a completion check (default: a one-word greeting). */
+                    prompt?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The check ran (see `ok` and each result). */
+            200: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckResult"];
+                };
+            };
+            /** @description Invalid request: `details` names every offending field. */
+            400: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key (with `WWW-Authenticate: Bearer`). */
+            401: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key lacks the permission, or the LLM is a default or owned by another organization. */
+            403: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such LLM, or one this key may not see. */
+            404: {
+                headers: {
+                    /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
+                    "X-Request-Id"?: string;
+                    /** @description Requests allowed per minute for this API key. */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "RateLimit-Reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The id asked for is not available. */
+            409: {
                 headers: {
                     /** @description The request id (a safe one sent by the caller is kept); it is in the log line. */
                     "X-Request-Id"?: string;

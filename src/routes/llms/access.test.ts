@@ -33,6 +33,8 @@ const ROUTES: Route[] = [
   { method: 'GET', path: (id) => `/v1/llms/${id}/versions/1`, permission: 'llms:read', documented: '/v1/llms/{id}/versions/{version}' },
   { method: 'GET', path: (id) => `/v1/llms/${id}/versions/1/diff/1`, permission: 'llms:read', documented: '/v1/llms/{id}/versions/{from}/diff/{to}' },
   { method: 'POST', path: (id) => `/v1/llms/${id}/restore`, permission: 'llms:write', body: { version: 1 } },
+  { method: 'POST', path: (id) => `/v1/llms/${id}/check`, permission: 'llms:write', body: { mode: 'model' } },
+  { method: 'GET', path: (id) => `/v1/llms/${id}/check`, permission: 'llms:read' },
 ]
 const routeName = (r: Route) => `${r.method} ${r.documented ?? r.path('{id}')}`
 
