@@ -107,7 +107,8 @@ describe('the resolver matches the providers\' SDKs', () => {
         model: 'claude-reference-model',
         max_tokens: 16,
         messages: [{ role: 'user', content: 'Hi' }],
-        temperature: 0.5,
+        // The 1.x SDK's types no longer list temperature (its newer API version); it still sends it.
+        ...({ temperature: 0.5 } as object),
         stream: true,
       }),
     )
