@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander'
 import { createClient, type Client, type CreateLlmBody, type UpdateLlmBody } from '../client/index.js'
 import { UsageError, addFieldFlags, bodyFromFlags } from './llm-flags.js'
-import { age, llmBlock, llmTable, paint, printJson, table, type CliIo } from './output.js'
+import { age, checkLines, llmBlock, llmTable, paint, printJson, table, type CliIo } from './output.js'
 import { applyImport, exportDocument, planImport, planLines, readExport, readSecretsFile } from './promote.js'
 import { readSecret, readStdin } from './secret-input.js'
 
@@ -202,6 +202,28 @@ export function addApiCommands(llms: Command, io: CliIo): void {
       if (options.json) return printJson(io, data)
       io.err(`${data.message}\n`)
       io.out(llmBlock(io, data.llm, etag))
+    })
+
+  apiCommand(llms, 'check', 'call the upstream with this configuration and say whether it answers, and why not', 'llm-registry llms check "$ID" --completion --all')
+    .argument('<id>', 'the LLM id')
+    .option('--region <region>', 'check the URL this region picks')
+    .option('--all', 'check every URL')
+    .option('--completion', 'stream a short real answer (may bill a few tokens) instead of asking about the model')
+    .option('--prompt <text>', 'the prompt of a completion check')
+    .option('--last', 'show the last check instead of running one')
+    .action(async (id: string, options: ApiOptions & { region?: string; all?: boolean; completion?: boolean; prompt?: string; last?: boolean }) => {
+      const client = clientFor(io, options)
+      const result = options.last
+        ? await client.llms.lastCheck(id)
+        : await client.llms.check(id, {
+            region: options.region,
+            all: options.all,
+            mode: options.completion || options.prompt !== undefined ? 'completion' : 'model',
+            prompt: options.prompt,
+          })
+      if (options.json) printJson(io, result)
+      else io.out(checkLines(io, result))
+      if (!result.ok) process.exitCode = 1
     })
 
   apiCommand(llms, 'export', "write your organization's LLMs as one JSON document (never a secret)", 'llm-registry llms export --no-defaults > llms.json')

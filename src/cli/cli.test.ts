@@ -5,15 +5,22 @@ import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startHarness, stopHarness, type Harness, type Tenant } from '../testing/harness.js'
+import { startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.js'
 import { runCli } from '../testing/process.js'
 
 let h: Harness
 let other: Harness
+let fake: FakeUpstream
+const PROVIDER_KEY = 'sk-provider-cli-000000'
 beforeAll(async () => {
-  ;[h, other] = await Promise.all([startHarness(), startHarness()])
+  ;[h, other, fake] = await Promise.all([
+    startHarness({ upstream: { allowPrivate: true, totalTimeoutMs: 2_000 } }),
+    startHarness(),
+    startFakeUpstream(PROVIDER_KEY),
+  ])
 })
 afterAll(async () => {
-  await Promise.all([stopHarness(h), stopHarness(other)])
+  await Promise.all([stopHarness(h), stopHarness(other), fake.close()])
 })
 
 const dir = mkdtempSync(join(tmpdir(), 'llmr-cli-'))
@@ -114,6 +121,28 @@ describe('llm-registry llms (API commands)', () => {
     expect(restored.stdout).toMatch(/temperature\s+0\.3/)
     expect((await json(t, ['llms', 'versions', created.id])).data[0]).toMatchObject({ version: 3, action: 'restore', restoredFrom: 1 })
     expect((await cli(t, ['llms', 'restore', created.id, 'two'])).code).toBe(2)
+  })
+
+  test('llms check: each URL, the problem in words, the provider\'s message, a curl to reproduce; exit 1 when it fails', async () => {
+    const t = await h.tenant()
+    const make = (model: string) =>
+      json(t, ['llms', 'create', '--display-name', model, '--format', 'openai', '--model', model, '--url', `${fake.url}/v1/chat/completions`, '--secret-stdin'], PROVIDER_KEY)
+    const good = await make('ok')
+    const works = await cli(t, ['llms', 'check', good.id, '--completion'])
+    expect(works.code, works.stderr).toBe(0)
+    expect(works.stdout).toMatch(/^works {2}\(completion check/)
+    expect(works.stdout).toMatch(/ok +http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions {2}HTTP 200, \d+ ms, first token \d+ ms/)
+    expect(works.stdout).toContain('reply: "Hello there"')
+    const bad = await make('missing')
+    const fails = await cli(t, ['llms', 'check', bad.id])
+    expect(fails.code).toBe(1)
+    expect(fails.stdout).toContain('model_not_found: The provider does not serve this model')
+    expect(fails.stdout).toContain('provider said: The model missing does not exist')
+    expect(fails.stdout).toMatch(/reproduce: curl -X GET '.*\/v1\/models\/missing' -H 'authorization: Bearer \*\*\*'/)
+    expect(fails.stdout + fails.stderr).not.toContain(PROVIDER_KEY)
+    const last = await cli(t, ['llms', 'check', bad.id, '--last', '--json'])
+    expect(last.code).toBe(1)
+    expect(JSON.parse(last.stdout).results[0].problem).toBe('model_not_found')
   })
 
   test('a safe read-modify-write: get --etag prints the ETag alone; a stale --if-match fails with exit 1 and changes nothing', async () => {

@@ -1,6 +1,6 @@
 /** How the CLI shows things to people: aligned tables, record blocks, ages, colour only on a terminal. */
 import { styleText } from 'node:util'
-import type { Llm } from '../client/index.js'
+import { PROBLEM_EXPLANATIONS, type CheckResult, type Llm } from '../client/index.js'
 
 /** Where the CLI writes, and whether colour is wanted there. */
 export interface CliIo {
@@ -108,4 +108,24 @@ export function llmBlock(io: CliIo, llm: Llm, etag?: string): string {
 /** One JSON document on stdout, nothing else. */
 export function printJson(io: CliIo, value: unknown): void {
   io.out(`${JSON.stringify(value, null, 2)}\n`)
+}
+
+/** A check's results, one block per URL: what answered, how fast, and in words why not. */
+export function checkLines(io: CliIo, result: CheckResult): string {
+  const lines = [`${result.ok ? paint(io, 'green', 'works') : paint(io, 'red', 'does not work')}  (${result.mode} check, ${result.checkedAt})`]
+  for (const r of result.results) {
+    const where = `${r.url ?? '(no URL)'}${r.region === null ? '' : ` (${r.region})`}`
+    const timing = [r.status === null ? null : `HTTP ${r.status}`, r.latencyMs === null ? null : `${r.latencyMs} ms`, r.timeToFirstTokenMs === undefined ? null : `first token ${r.timeToFirstTokenMs} ms`]
+      .filter((x) => x !== null)
+      .join(', ')
+    lines.push(`${r.ok ? paint(io, 'green', 'ok  ') : paint(io, 'red', 'FAIL')}  ${where}${timing === '' ? '' : `  ${timing}`}`)
+    if (r.reply !== undefined) lines.push(`      reply: ${r.reply === '' ? '(empty: the model answered nothing in its few tokens)' : JSON.stringify(r.reply)}`)
+    if (r.problem !== undefined) {
+      lines.push(`      ${r.problem}: ${PROBLEM_EXPLANATIONS[r.problem]}`)
+      if (r.detail !== undefined) lines.push(`      provider said: ${r.detail}`)
+      if (r.retryAfterSeconds !== undefined) lines.push(`      retry after: ${r.retryAfterSeconds} s`)
+    }
+    if (!r.ok && r.request !== undefined) lines.push(`      reproduce: ${r.request.curl}`)
+  }
+  return lines.join('\n') + '\n'
 }

@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startHarness, stopHarness, validLlm, type Harness, type Tenant } from '../testing/harness.js'
-import { ApiError, ConnectionError, createClient, type CreateLlmBody } from './index.js'
+import { startFakeUpstream } from '../testing/fake-upstream.js'
+import { ApiError, ConnectionError, PROBLEM_EXPLANATIONS, createClient, type CreateLlmBody } from './index.js'
 
 let h: Harness
 beforeAll(async () => {
@@ -45,6 +46,22 @@ describe('llm-registry/client', () => {
     await expect(client.llms.restore(created.data.id, 1, { ifMatch: created.etag })).rejects.toMatchObject({ statusCode: 412 })
     const restored = await client.llms.restore(created.data.id, 1, { ifMatch: changed.etag })
     expect([restored.data.llm.temperature, restored.data.restoredFrom, restored.etag]).toEqual([0.2, 1, '"3"'])
+  })
+
+  test('check and lastCheck', async () => {
+    const fake = await startFakeUpstream('sk-client-provider-0001')
+    const checking = await startHarness({ upstream: { allowPrivate: true } })
+    try {
+      const t = await checking.tenant()
+      const client = createClient({ baseUrl: checking.baseUrl, apiKey: t.key })
+      const llm = await client.llms.create(body({ urls: [{ url: `${fake.url}/v1/chat/completions` }], modelName: 'ok', secret: 'sk-client-provider-0001' }))
+      const result = await client.llms.check(llm.data.id, { mode: 'completion' })
+      expect(result).toMatchObject({ ok: true, mode: 'completion', results: [{ ok: true, reply: 'Hello there' }] })
+      expect(await client.llms.lastCheck(llm.data.id)).toEqual(result)
+      expect(PROBLEM_EXPLANATIONS.unauthorized).toBe('The provider rejected the stored key: replace the secret.')
+    } finally {
+      await Promise.all([stopHarness(checking), fake.close()])
+    }
   })
 
   test('a stale ifMatch is an ApiError 412 precondition_failed, and nothing changes', async () => {

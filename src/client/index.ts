@@ -21,6 +21,27 @@ export type VersionList = components['schemas']['VersionList']
 export type LlmVersion = components['schemas']['LlmVersion']
 export type VersionDiff = components['schemas']['VersionDiff']
 export type RestoreResult = components['schemas']['RestoreResult']
+export type CheckResult = components['schemas']['CheckResult']
+export type UrlCheck = components['schemas']['UrlCheck']
+export type CheckBody = operations['checkLlm']['requestBody']['content']['application/json']
+export type CheckProblem = NonNullable<UrlCheck['problem']>
+
+/** Each check problem in a sentence a person understands (the CLI and the console show these). */
+export const PROBLEM_EXPLANATIONS: Record<CheckProblem, string> = {
+  unreachable: 'Nothing answered at this URL: check the host name and port, or whether the provider is down.',
+  tls: "The provider's certificate was refused (self-signed, expired or for another name).",
+  timeout: 'The provider accepted the connection but did not answer in time.',
+  unauthorized: 'The provider rejected the stored key: replace the secret.',
+  forbidden: 'The key is valid, but it may not use this model or resource.',
+  model_not_found: 'The provider does not serve this model (or this Azure deployment): check the model name.',
+  rate_limited: 'The provider is limiting requests for this key right now; try again after the wait it gave.',
+  quota_exceeded: "The account's quota or spend limit is used up: retrying will not help until it is raised.",
+  overloaded: 'The provider is overloaded; try again shortly.',
+  bad_request: 'The provider refused the parameters this configuration sends (see its message).',
+  upstream_error: 'The provider failed (a server error, a redirect, or an answer cut short).',
+  blocked_address: 'This URL points at a private, loopback or metadata address, which the service does not call.',
+  no_upstream: 'This format has no upstream to call.',
+}
 
 /** An error the service answered: every field of its error body, and the response's request id. */
 export class ApiError extends Error {
@@ -188,6 +209,16 @@ export function createClient(options: ClientOptions) {
     async restore(id: string, version: number, opts: { ifMatch?: string } = {}): Promise<Versioned<RestoreResult>> {
       const header = opts.ifMatch === undefined ? {} : { 'if-match': opts.ifMatch }
       return versioned(await http.POST('/v1/llms/{id}/restore', { params: { path: { id }, header }, body: { version } }))
+    },
+
+    /** Calls the LLM's upstream and says whether it answers (and why not); spends the credential, so never retried. */
+    async check(id: string, body: CheckBody = {}): Promise<CheckResult> {
+      return unwrap(await http.POST('/v1/llms/{id}/check', { params: { path: { id } }, body }))
+    },
+
+    /** The last check of an LLM, without calling anything. */
+    async lastCheck(id: string): Promise<CheckResult> {
+      return unwrap(await http.GET('/v1/llms/{id}/check', { params: { path: { id } } }))
     },
 
     /** One page of an LLM's audit trail, newest first. */
