@@ -190,7 +190,18 @@ describe('around the API', () => {
     expect(reply.status).toBe(200)
     const doc = reply.body
     expect(doc.openapi).toBe('3.1.0')
-    expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/readyz', '/v1/llms', '/v1/llms/{id}', '/v1/llms/{id}/history'])
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/healthz',
+      '/readyz',
+      '/v1/llms',
+      '/v1/llms/{id}',
+      '/v1/llms/{id}/check',
+      '/v1/llms/{id}/history',
+      '/v1/llms/{id}/restore',
+      '/v1/llms/{id}/versions',
+      '/v1/llms/{id}/versions/{from}/diff/{to}',
+      '/v1/llms/{id}/versions/{version}',
+    ])
     expect(Object.keys(doc.paths['/v1/llms/{id}']).sort()).toEqual(['delete', 'get', 'put'])
     expect(doc.paths['/v1/llms/{id}'].put.operationId).toBe('updateLlm')
     expect(doc.components.schemas.LLM.properties.temperature.type).toEqual(['number', 'null'])
