@@ -79,13 +79,8 @@ export class RateLimiter {
   async checkKey(keyId: string, reply: FastifyReply): Promise<void> {
     const limit = this.limits.perKeyPerMinute
     if (limit <= 0) return
-    let window: WindowCount
-    try {
-      window = await this.store.hit(`key:${keyId}`, WINDOW_MS)
-    } catch (error) {
-      this.onStoreError(error)
-      return
-    }
+    const window = await this.count(`key:${keyId}`)
+    if (window === undefined) return
     const reset = Math.max(1, Math.ceil(window.resetMs / 1000))
     reply.header('ratelimit-limit', String(limit))
     reply.header('ratelimit-remaining', String(Math.max(0, limit - window.count)))
@@ -97,15 +92,19 @@ export class RateLimiter {
   async checkUpstreamCheck(keyId: string, reply: FastifyReply): Promise<void> {
     const limit = this.limits.checksPerMinute ?? 0
     if (limit <= 0) return
-    let window: WindowCount
+    const window = await this.count(`check:${keyId}`)
+    if (window !== undefined && window.count > limit) {
+      throw limited(reply, window.resetMs, `Check limit exceeded: at most ${limit} upstream checks a minute for this API key`)
+    }
+  }
+
+  /** Counts one more hit in this window; undefined when the store failed (the request is let through). */
+  private async count(key: string): Promise<WindowCount | undefined> {
     try {
-      window = await this.store.hit(`check:${keyId}`, WINDOW_MS)
+      return await this.store.hit(key, WINDOW_MS)
     } catch (error) {
       this.onStoreError(error)
-      return
-    }
-    if (window.count > limit) {
-      throw limited(reply, window.resetMs, `Check limit exceeded: at most ${limit} upstream checks a minute for this API key`)
+      return undefined
     }
   }
 
@@ -126,10 +125,6 @@ export class RateLimiter {
   /** Counts a failed authentication from a client address. */
   async recordFailure(address: string): Promise<void> {
     if (this.limits.authFailuresPerMinute <= 0) return
-    try {
-      await this.store.hit(`auth:${address}`, WINDOW_MS)
-    } catch (error) {
-      this.onStoreError(error)
-    }
+    await this.count(`auth:${address}`)
   }
 }

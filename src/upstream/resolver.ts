@@ -3,19 +3,13 @@
  * exact upstream HTTP request of its wire format (docs/upstream.md). It knows nothing of HTTP
  * servers or of how the request is sent; the check and any real call go through it alike.
  */
-import type { LlmFormat, LlmUrl, ReasoningEffort } from '../domain/llm.js'
+import type { LlmSettings, LlmUrl, ReasoningEffort } from '../domain/llm.js'
 
 /** What the resolver reads of an LLM. */
-export interface ResolvableLlm {
-  llmFormat: LlmFormat
-  urls: LlmUrl[]
-  modelName: string | null
-  temperature: number | null
-  maxTokens: number | null
-  deploymentName: string | null
-  apiVersion: string | null
-  reasoningEffort: ReasoningEffort
-}
+export type ResolvableLlm = Pick<
+  LlmSettings,
+  'llmFormat' | 'urls' | 'modelName' | 'temperature' | 'maxTokens' | 'deploymentName' | 'apiVersion' | 'reasoningEffort'
+>
 
 export interface Call {
   /** `model` asks about the model (costs nothing) where the format can; `completion` generates. */
