@@ -115,38 +115,39 @@ export function urlListProblems(urls: LlmUrl[], field = 'urls'): FieldProblem[] 
  * (a format that calls an upstream). So one 400 lists them all instead of one per attempt.
  */
 export function missingOnCreate(body: Record<string, unknown>): FieldProblem[] {
-  const problems: FieldProblem[] = []
   const absent = (field: string) => body[field] === undefined || body[field] === null
+  const problems: FieldProblem[] = []
   if (absent('displayName')) problems.push({ field: 'displayName', message: 'is required' })
   if (absent('llmFormat')) problems.push({ field: 'llmFormat', message: 'is required' })
   const format = LLM_FORMATS.find((known) => known === body.llmFormat)
   if (format !== undefined && !UPSTREAM_FORMATS.has(format)) return problems
-  const needs = format === undefined ? 'for formats that call an upstream' : `for llmFormat ${format}`
-  if (absent('urls') || (Array.isArray(body.urls) && body.urls.length === 0)) {
-    problems.push({ field: 'urls', message: `at least one URL is required ${needs}` })
+  const present = {
+    urls: !absent('urls') && !(Array.isArray(body.urls) && body.urls.length === 0),
+    modelName: !absent('modelName'),
+    secret: !absent('secret'),
   }
-  if (absent('modelName')) problems.push({ field: 'modelName', message: `is required ${needs}` })
-  if (absent('secret')) problems.push({ field: 'secret', message: `is required ${needs}` })
+  return [...problems, ...upstreamNeeds(format === undefined ? 'for formats that call an upstream' : `for llmFormat ${format}`, present)]
+}
+
+/** What a format that calls an upstream needs: a URL, a model and a credential, each named when missing. */
+function upstreamNeeds(needs: string, present: { urls: boolean; modelName: boolean; secret: boolean }): FieldProblem[] {
+  const problems: FieldProblem[] = []
+  if (!present.urls) problems.push({ field: 'urls', message: `at least one URL is required ${needs}` })
+  if (!present.modelName) problems.push({ field: 'modelName', message: `is required ${needs}` })
+  if (!present.secret) problems.push({ field: 'secret', message: `is required ${needs}` })
   return problems
 }
 
 /** Problems with a record as a whole: what each format needs. */
 export function recordProblems(settings: LlmSettings, hasSecret: boolean): FieldProblem[] {
-  const problems: FieldProblem[] = []
-  if (UPSTREAM_FORMATS.has(settings.llmFormat)) {
-    const format = settings.llmFormat
-    if (settings.urls.length === 0) {
-      problems.push({ field: 'urls', message: `at least one URL is required for llmFormat ${format}` })
-    }
-    if (settings.modelName === null) {
-      problems.push({ field: 'modelName', message: `is required for llmFormat ${format}` })
-    }
-    if (!hasSecret) {
-      problems.push({ field: 'secret', message: `is required for llmFormat ${format}` })
-    }
-  }
-  problems.push(...urlListProblems(settings.urls))
-  return problems
+  const problems = UPSTREAM_FORMATS.has(settings.llmFormat)
+    ? upstreamNeeds(`for llmFormat ${settings.llmFormat}`, {
+        urls: settings.urls.length > 0,
+        modelName: settings.modelName !== null,
+        secret: hasSecret,
+      })
+    : []
+  return [...problems, ...urlListProblems(settings.urls)]
 }
 
 /** The settings of a new record: the body's values over the documented defaults. */
