@@ -9,7 +9,8 @@ import { versions } from './migrations/0005-versions.js'
 import { checks } from './migrations/0006-checks.js'
 import type { DialectName } from './schema.js'
 
-function migrationsFor(dialect: DialectName): Record<string, Migration> {
+/** Every migration, by name, in order. */
+export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-initial': initial(dialect),
     '0002-search-index': searchIndex(dialect),

@@ -5,8 +5,6 @@
  */
 import type { Kysely, Migration } from 'kysely'
 import type { DialectName } from '../schema.js'
-import { fromRow } from '../llm-repository.js'
-import { snapshotRowOf } from '../versions.js'
 
 export function versions(dialect: DialectName): Migration {
   const pg = dialect === 'postgres'
@@ -30,15 +28,35 @@ export function versions(dialect: DialectName): Migration {
       for (;;) {
         const page = await db.selectFrom('llms').selectAll().where('id', '>', after).orderBy('id').limit(500).execute()
         if (page.length === 0) break
-        const rows = page.map((row) => {
-          const llm = fromRow(row as Parameters<typeof fromRow>[0])
-          return snapshotRowOf(llm, {
-            action: llm.version === 1 ? 'create' : 'update',
-            keyId: 'operator',
-            changedFields: [],
-            at: llm.updatedAt ?? llm.createdAt,
-          })
-        })
+        // Written from the columns as they are in this schema, not through the live code, so that
+        // replaying this migration later does what it did when it shipped.
+        const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value)
+        const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : (value as string | null))
+        const rows = page.map((row) => ({
+          llm_id: row.id,
+          version: row.version,
+          at: iso(row.updated_at) ?? iso(row.created_at),
+          action: row.version === 1 ? 'create' : 'update',
+          key_id: 'operator',
+          changed_fields: '[]',
+          restored_from: null,
+          settings: JSON.stringify({
+            displayName: row.display_name,
+            description: row.description,
+            llmFormat: row.llm_format,
+            urls: json(row.urls),
+            modelName: row.model_name,
+            temperature: row.temperature,
+            maxTokens: row.max_tokens,
+            deploymentName: row.deployment_name,
+            apiVersion: row.api_version,
+            metadata: json(row.metadata),
+            reasoningEffort: row.reasoning_effort,
+            reasoningFormat: row.reasoning_format,
+          }),
+          has_secret: row.secret_sealed === null ? 0 : 1,
+          secret_updated_at: iso(row.secret_updated_at),
+        }))
         await db.insertInto('llm_versions').values(rows).execute()
         after = String(page[page.length - 1]?.id)
       }
