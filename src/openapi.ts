@@ -8,8 +8,9 @@ import { SecretBox } from './crypto/secret-box.js'
 /** The document `/openapi.json` serves; the app is built on a throwaway in-memory database and never listens. */
 export async function openApiDocument(): Promise<object> {
   const storage = openDatabase({ dialect: 'sqlite', path: ':memory:' })
+  const services = createServices(storage, new SecretBox(Buffer.alloc(32)))
   const app = await buildApp({
-    services: createServices(storage, new SecretBox(Buffer.alloc(32))),
+    services,
     rateLimiter: new RateLimiter(new MemoryRateStore(), { perKeyPerMinute: 0, authFailuresPerMinute: 0 }),
     logLevel: 'silent',
   })
@@ -17,6 +18,7 @@ export async function openApiDocument(): Promise<object> {
     return app.swagger() as object
   } finally {
     await app.close()
+    await services.close()
     await storage.close()
   }
 }
