@@ -77,6 +77,15 @@ describe('versions', () => {
     expect((await h.get(`/v1/llms/${llm.id}/versions/0`, t.key)).status).toBe(400)
   })
 
+  test("a version shows its settings as they were and the managed fields as they are now", async () => {
+    const { t, llm } = await fixture()
+    await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: 1.1 })
+    await h.llmRepository.modify(llm.id, (current) => (current === undefined ? null : { ...current, isGlobal: true, displayTags: ['tagged'] }), 'operator')
+    const first = (await h.get(`/v1/llms/${llm.id}/versions/1`, t.key)).body
+    expect(first).toMatchObject({ version: 1, temperature: llm.temperature, isGlobal: true, displayTags: ['tagged'] })
+    expect((await h.get(`/v1/llms/${llm.id}/versions`, t.key)).body.data[0]).toMatchObject({ version: 3, action: 'update', changedFields: ['displayTags', 'isGlobal'] })
+  })
+
   test('a credential change is a version of its own (action secret); restoring across it keeps the current credential and says so', async () => {
     const { t, llm } = await fixture()
     await h.put(`/v1/llms/${llm.id}`, t.key, { secret: 'sk-rotated-0002' })
