@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { build } from './build.mjs'
 
-build()
+await build()
 const { clientTypesOf, openApiDocument } = await import('../dist/src/openapi.js')
 const out = fileURLToPath(new URL('../src/client/openapi-types.ts', import.meta.url))
 writeFileSync(out, await clientTypesOf(await openApiDocument()))

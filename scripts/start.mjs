@@ -3,5 +3,5 @@
 // same process (one Node start-up, not two).
 import { build } from './build.mjs'
 
-build()
+await build()
 await import('../dist/src/server.js')

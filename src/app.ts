@@ -13,6 +13,7 @@ import { LIMITS } from './domain/llm-rules.js'
 import type { ApiKeyStore } from './domain/organizations.js'
 import type { App } from './http/app-types.js'
 import { AuthCache, installAuth } from './http/auth.js'
+import { registerConsole } from './http/console.js'
 import { installErrorHandlers } from './http/errors.js'
 import { trackRouteMethods } from './http/route-methods.js'
 import { installJsonBodyParser } from './http/json-body.js'
@@ -33,6 +34,8 @@ export interface AppDeps {
   logLevel?: string
   /** Limits on slow clients (ms); the defaults suit production, tests shorten them. */
   timeouts?: Partial<Timeouts>
+  /** The built web console (dist/console); without it /console/ says how to build it. */
+  consoleDir?: string
 }
 
 /** How long an authenticated key is remembered: a revocation elsewhere takes effect within this. */
@@ -163,6 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }
   registerHealthRoutes(app, routeDeps)
   registerLlmRoutes(app, routeDeps)
+  await registerConsole(app, deps.consoleDir)
   await app.ready()
   return app
 }

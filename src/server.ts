@@ -1,5 +1,6 @@
 /** The process: read configuration, open and prepare the database, listen, shut down gracefully. */
 import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
 import pino from 'pino'
 import { buildApp } from './app.js'
 import { MemoryRateStore, RateLimiter, type RateStore } from './http/rate-limit.js'
@@ -63,7 +64,8 @@ async function main(): Promise<void> {
   }
   let storeErrors = 0
   const rateLimiter = new RateLimiter(rateStore, limits, () => void storeErrors++)
-  const app = await buildApp({ services, logLevel: config.logLevel, logStream, rateLimiter })
+  const consoleDir = fileURLToPath(new URL('../console/', import.meta.url))
+  const app = await buildApp({ services, logLevel: config.logLevel, logStream, rateLimiter, consoleDir })
   const log = app.log
   if (keys.createdKeyFile !== undefined) {
     log.warn({ keyFile: keys.createdKeyFile }, 'created a new encryption key file (mode 0600); back it up with the database')
@@ -122,13 +124,14 @@ async function main(): Promise<void> {
         '',
         `  API key: ${firstKey}`,
         '',
+        `Open ${address}/console/ and paste the key above to sign in.`,
         `The API is at ${address}/v1/llms; its reference at ${address}/docs.`,
         '',
       ].join('\n'),
     )
   } else if (storage.dialect === 'sqlite') {
     process.stdout.write(
-      `\nllm-registry is listening at ${address} (API reference: ${address}/docs).\n` +
+      `\nllm-registry is listening at ${address}: the console is at ${address}/console/ (API reference: ${address}/docs).\n` +
         'Need an API key? Run: npx llm-registry keys create --org default\n\n',
     )
   }

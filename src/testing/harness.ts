@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import pg from 'pg'
 import { buildApp, type App, type AppDeps } from '../app.js'
+import { CONSOLE_DIR } from './process.js'
 import { SecretBox } from '../crypto/secret-box.js'
 import { MemoryRateStore, RateLimiter } from '../http/rate-limit.js'
 import { openDatabase, type Storage } from '../storage/database.js'
@@ -20,6 +21,8 @@ import { prepareDatabase } from '../storage/prepare.js'
 import type { DatabaseConfig } from '../config.js'
 
 export type Backend = 'sqlite' | 'postgres'
+
+
 
 /** What a test may set on its server: slow-client limits, a rate limiter, how many versions are kept. */
 export type HarnessOptions = Partial<Pick<AppDeps, 'timeouts' | 'rateLimiter'>> & ServiceOptions
@@ -124,6 +127,7 @@ export class Harness {
       logLevel: 'info',
       // Every test's requests come from 127.0.0.1: the limits get their own tests.
       rateLimiter: new RateLimiter(new MemoryRateStore(), { perKeyPerMinute: 0, authFailuresPerMinute: 0 }),
+      consoleDir: CONSOLE_DIR,
       ...appOptions,
     })
     const address = await this.app.listen({ port: 0, host: '127.0.0.1' })

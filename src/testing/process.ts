@@ -1,10 +1,15 @@
 /** Runs the built server and CLI as real processes, the way an operator does. */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-export const SERVER_JS = `${ROOT}dist/src/server.js`
-export const CLI_JS = `${ROOT}dist/src/cli/main.js`
+const ABOVE_SRC = fileURLToPath(new URL('../../', import.meta.url))
+/** The repository, whether this file runs from src/ (Vitest) or from its build in dist/ (browser tests, benchmark). */
+export const REPO_ROOT = basename(ABOVE_SRC) === 'dist' ? dirname(ABOVE_SRC) : ABOVE_SRC
+export const SERVER_JS = join(REPO_ROOT, 'dist/src/server.js')
+export const CLI_JS = join(REPO_ROOT, 'dist/src/cli/main.js')
+/** The web console as `npm run build` leaves it. */
+export const CONSOLE_DIR = join(REPO_ROOT, 'dist/console')
 
 export interface ServerProcess {
   child: ChildProcess
