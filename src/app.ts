@@ -15,6 +15,7 @@ import type { App } from './http/app-types.js'
 import { AuthCache, installAuth } from './http/auth.js'
 import { registerConsole } from './http/console.js'
 import { installErrorHandlers } from './http/errors.js'
+import { ReadCache } from './http/read-cache.js'
 import { trackRouteMethods } from './http/route-methods.js'
 import { installJsonBodyParser } from './http/json-body.js'
 import { cachedSerializers } from './http/serializers.js'
@@ -26,7 +27,7 @@ import { registerLlmRoutes } from './routes/llms/index.js'
 
 export interface AppDeps {
   /** The domain's services (see services.ts): the app builds nothing of storage itself. */
-  services: { llms: LlmService; checks: CheckService; apiKeys: ApiKeyStore; ping: () => Promise<void> }
+  services: { llms: LlmService; checks: CheckService; apiKeys: ApiKeyStore; ping: () => Promise<void>; changeVersion?: () => number }
   /** Request and failed-authentication limits. */
   rateLimiter: RateLimiter
   /** Where JSON log lines go (tests capture them); standard output by default. */
@@ -158,7 +159,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs', theme: { title: 'llm-registry API reference' } })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
+  const changeVersion = deps.services.changeVersion
   const routeDeps = {
+    readCache: changeVersion === undefined ? undefined : new ReadCache(changeVersion),
     llms: deps.services.llms,
     checks: deps.services.checks,
     limiter: deps.rateLimiter,

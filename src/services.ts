@@ -25,6 +25,11 @@ export interface Services {
   ping: () => Promise<void>
   /** Closes the upstream connections (the database is closed by its owner). */
   close: () => Promise<void>
+  /**
+   * A number that changes after every commit to the database by anyone (SQLite files), read
+   * without a round trip: what the read cache checks. Absent on PostgreSQL, which gets no cache.
+   */
+  changeVersion?: () => number
 }
 
 /** Organizations and keys alone: the operators' commands need no keyring. */
@@ -52,5 +57,6 @@ export function createServices(storage: Storage, keyring: SecretKeyring, options
     secrets: new KyselySecretStore(storage.db),
     ping: () => storage.ping(),
     close: () => http.close(),
+    ...(storage.reader !== undefined && { changeVersion: storage.reader.dataVersion }),
   }
 }

@@ -48,8 +48,20 @@ export class LlmService {
   async get(actor: Actor, id: string): Promise<StoredLlm> {
     requirePermission(actor, 'llms:read')
     const llm = await this.repository.findById(id)
-    if (llm === undefined || !canSee(actor, llm)) throw new AppError('not_found', 'LLM not found')
+    if (llm === undefined) throw new AppError('not_found', 'LLM not found')
+    this.assertReadable(actor, llm)
     return llm
+  }
+
+  /** The rule of `get` for a record already at hand (a cached answer): only what the actor may see. */
+  assertReadable(actor: Actor, llm: Pick<StoredLlm, 'isGlobal' | 'createdByOrganizationId'>): void {
+    requirePermission(actor, 'llms:read')
+    if (!canSee(actor, llm)) throw new AppError('not_found', 'LLM not found')
+  }
+
+  /** The rule of `list` for a page already at hand (a cached answer). */
+  assertCanList(actor: Actor): void {
+    requirePermission(actor, 'llms:read')
   }
 
   /** A new LLM; `chosenId` (a UUID, checked by the caller) keeps an id across servers, else one is made. */

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fasti
 import type { CheckService } from '../domain/check-service.js'
 import type { LlmService } from '../domain/llm-service.js'
 import type { RateLimiter } from './rate-limit.js'
+import type { ReadCache } from './read-cache.js'
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>
 
@@ -16,4 +17,6 @@ export interface RouteDeps {
   limiter: RateLimiter
   /** Resolves when the database answers (readiness). */
   ping: () => Promise<void>
+  /** Serialized answers, never stale (SQLite files only; see read-cache.ts). */
+  readCache: ReadCache | undefined
 }

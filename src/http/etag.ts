@@ -19,7 +19,12 @@ export function ifMatch(header: string | undefined): VersionCheck | undefined {
 
 /** Whether an If-None-Match header names the current version (weak comparison), so 304 applies. */
 export function noneMatch(header: string | undefined, version: number): boolean {
+  return noneMatchTag(header, etagOf(version))
+}
+
+/** The same, for an entity tag already made. */
+export function noneMatchTag(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false
   const tags = tagsIn(header).map((tag) => tag.replace(/^W\//, ''))
-  return tags.includes('*') || tags.includes(etagOf(version))
+  return tags.includes('*') || tags.includes(etag)
 }

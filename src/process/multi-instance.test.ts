@@ -87,6 +87,42 @@ describe('several instances on one database', () => {
     expect(staleDelete.status).toBe(412)
   })
 
+  test('read after write across instances: every read, warm or not, shows the write the other instance acknowledged', async () => {
+    const [a, b] = servers as [ServerProcess, ServerProcess]
+    const tag = `raw-${randomBytes(4).toString('hex')}`
+    const llm = (await call(a, 'POST', '/v1/llms', validLlm({ displayName: `${tag} 0` }))).body
+    const listPath = `/v1/llms?search=${tag}&perPage=5`
+    for (let n = 1; n <= 60; n++) {
+      // Warm the reader's answers (GET by id, the search page), then write through the other one.
+      const [reader, writer] = n % 2 === 0 ? [a, b] : [b, a]
+      await call(reader, 'GET', `/v1/llms/${llm.id}`)
+      await call(reader, 'GET', listPath)
+      const written = await call(writer, 'PUT', `/v1/llms/${llm.id}`, { temperature: n / 100, displayName: `${tag} ${n}` })
+      expect(written.status).toBe(200)
+      const read = await call(reader, 'GET', `/v1/llms/${llm.id}`)
+      expect([read.body.temperature, read.etag]).toEqual([n / 100, written.etag])
+      expect((await call(reader, 'GET', `/v1/llms/${llm.id}`, undefined, { 'if-none-match': written.etag ?? '' })).status).toBe(304)
+      const page = await call(reader, 'GET', listPath)
+      expect(page.body.data.map((l: { displayName: string }) => l.displayName)).toEqual([`${tag} ${n}`])
+    }
+    // A delete on one is seen at once by the other, and a create appears in its pages.
+    await call(a, 'GET', `/v1/llms/${llm.id}`)
+    expect((await call(b, 'DELETE', `/v1/llms/${llm.id}`)).status).toBe(204)
+    expect((await call(a, 'GET', `/v1/llms/${llm.id}`)).status).toBe(404)
+    expect((await call(a, 'GET', listPath)).body.meta.total).toBe(0)
+    await call(b, 'POST', '/v1/llms', validLlm({ displayName: `${tag} again` }))
+    expect((await call(a, 'GET', listPath)).body.meta.total).toBe(1)
+  })
+
+  test('a change the CLI writes into the database directly is read at once by every instance', async () => {
+    const [a] = servers as [ServerProcess, ServerProcess]
+    const llm = (await call(a, 'POST', '/v1/llms', validLlm())).body
+    expect((await call(a, 'GET', `/v1/llms/${llm.id}`)).body.isGlobal).toBe(false)
+    const cli = await runCli(['llms', 'flag', llm.id, '--global', '--tags', 'fast'], env)
+    expect(cli.code, cli.stderr).toBe(0)
+    for (const s of servers) expect((await call(s, 'GET', `/v1/llms/${llm.id}`)).body).toMatchObject({ isGlobal: true, displayTags: ['fast'] })
+  })
+
   test('a key revoked through the CLI stops working on every instance', async () => {
     const extra = (await runCli(['keys', 'create', '--org', 'acme'], env)).stdout.trim()
     const probe = (s: ServerProcess) => fetch(`${s.baseUrl}/v1/llms`, { headers: { authorization: `Bearer ${extra}` } })

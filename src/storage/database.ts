@@ -21,9 +21,25 @@ import type pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
 import type { Database, DialectName } from './schema.js'
 
+/**
+ * SQLite only: a second, read-only connection to the same file for the hot reads, as prepared
+ * statements. Being another connection, it reads only what is committed (never a transaction in
+ * progress on the writer), and its `PRAGMA data_version` changes whenever any other connection
+ * commits — this process's writer as much as another process — which is what keeps the read
+ * caches coherent.
+ */
+export interface SqliteReader {
+  /** Changes after every commit by any other connection to the file (SQLite's data_version). */
+  dataVersion(): number
+  /** A statement prepared once on the reader (by its SQL text). */
+  statement(text: string): SQLite.Statement
+}
+
 export interface Storage {
   db: Kysely<Database>
   dialect: DialectName
+  /** SQLite files only (not `:memory:`): the read connection. */
+  reader?: SqliteReader
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>
   close(): Promise<void>
@@ -107,6 +123,32 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/** The page cache of each SQLite connection, in KiB. */
+const SQLITE_CACHE_KIB = 4096
+
+/** The read connection (see SqliteReader); its statements are prepared on first use, after migrations. */
+function openReader(path: string): { api: SqliteReader; close: () => void } {
+  const connection = new SQLite(path, { readonly: true })
+  connection.pragma('busy_timeout = 5000')
+  connection.pragma(`cache_size = -${SQLITE_CACHE_KIB}`)
+  const statements = new Map<string, SQLite.Statement>()
+  const version = connection.prepare('pragma data_version').pluck()
+  return {
+    api: {
+      dataVersion: () => version.get() as number,
+      statement(text) {
+        let statement = statements.get(text)
+        if (statement === undefined) {
+          statement = connection.prepare(text)
+          statements.set(text, statement)
+        }
+        return statement
+      },
+    },
+    close: () => connection.close(),
+  }
+}
+
 /** Opens (and for SQLite creates) the database; migrations are run separately. */
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Storage {
   if (config.dialect === 'sqlite') {
@@ -117,14 +159,22 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     file.pragma('synchronous = NORMAL')
     file.pragma('busy_timeout = 5000')
     file.pragma('foreign_keys = ON')
+    // SQLite's page cache is per connection (16 MB by default in better-sqlite3's build); the OS
+    // caches the file anyway, so a small one costs little and bounds memory.
+    file.pragma(`cache_size = -${SQLITE_CACHE_KIB}`)
     const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(file) }) })
+    const reader = config.path === ':memory:' ? undefined : openReader(config.path)
     return {
       db,
       dialect: 'sqlite',
+      ...(reader !== undefined && { reader: reader.api }),
       ping: async () => {
         await sql`select 1`.execute(db)
       },
-      close: () => db.destroy(),
+      close: async () => {
+        reader?.close()
+        await db.destroy()
+      },
     }
   }
   const pool = new (loadPg().Pool)({

@@ -9,7 +9,7 @@ import { isUniqueViolation } from './errors.js'
 import { OPERATOR, listHistory, recordEvent } from './audit.js'
 import { findVersion, listVersions, recordVersion, snapshotRowOf } from './versions.js'
 import { iso, isoOrNull, parseJson } from './values.js'
-import type { Storage } from './database.js'
+import type { SqliteReader, Storage } from './database.js'
 import type { Database, DialectName, LlmsTable } from './schema.js'
 
 type Row = Omit<Selectable<LlmsTable>, 'search_text'>
@@ -21,6 +21,9 @@ const COLUMNS = [
   'reasoning_effort', 'reasoning_format', 'created_by_organization_id', 'created_at', 'updated_at',
   'secret_sealed', 'secret_key_id', 'secret_updated_at', 'version',
 ] as const satisfies readonly (keyof LlmsTable)[]
+
+/** The lookup by id on SQLite's read connection (the same columns as through Kysely). */
+const BY_ID_SQL = `select ${COLUMNS.map((c) => `"${c}"`).join(', ')} from "llms" where "id" = ?`
 
 /** Columns the service keeps for itself: never reported as a changed field. */
 type BookkeepingColumn =
@@ -140,9 +143,13 @@ export class KyselyLlmRepository implements LlmRepository {
   /** How many versions of each LLM are kept (LLM_VERSIONS_KEPT); 0 keeps all. */
   private readonly versionsKept: number
 
+  /** SQLite's read connection, for the hot lookups as prepared statements. */
+  private readonly reader: SqliteReader | undefined
+
   constructor(storage: Storage, options: { versionsKept?: number } = {}) {
     this.db = storage.db
     this.dialect = storage.dialect
+    this.reader = storage.reader
     this.versionsKept = options.versionsKept ?? 100
   }
 
@@ -197,6 +204,10 @@ export class KyselyLlmRepository implements LlmRepository {
   }
 
   async findById(id: string): Promise<StoredLlm | undefined> {
+    if (this.reader !== undefined) {
+      const found = this.reader.statement(BY_ID_SQL).get(id) as Row | undefined
+      return found === undefined ? undefined : fromRow(found)
+    }
     const row = await this.db.selectFrom('llms').select(COLUMNS).where('id', '=', id).executeTakeFirst()
     return row === undefined ? undefined : fromRow(row)
   }

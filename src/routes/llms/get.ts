@@ -3,11 +3,13 @@ import { Type } from 'typebox'
 import { HEADERS, response, v1Responses } from '../../contract/responses.js'
 import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
-import { etagOf, noneMatch } from '../../http/etag.js'
+import { etagOf, noneMatch, noneMatchTag } from '../../http/etag.js'
 import { toPublic } from '../../domain/llm.js'
 import { IfNoneMatchHeader, LlmIdParams } from '../../contract/llms.js'
 
-export function registerGetLlm(app: App, { llms }: RouteDeps): void {
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+export function registerGetLlm(app: App, { llms, readCache }: RouteDeps): void {
   app.get(
     '/v1/llms/:id',
     {
@@ -29,10 +31,25 @@ export function registerGetLlm(app: App, { llms }: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      const llm = await llms.get(actorOf(request), request.params.id)
-      reply.header('etag', etagOf(llm.version))
+      const actor = actorOf(request)
+      const key = `llm:${request.params.id}`
+      const version = readCache?.version()
+      const hit = readCache?.get(key)
+      if (hit?.owner !== undefined && hit.etag !== undefined) {
+        llms.assertReadable(actor, hit.owner)
+        reply.header('etag', hit.etag)
+        if (noneMatchTag(request.headers['if-none-match'], hit.etag)) return reply.code(304).send(null)
+        return reply.type(JSON_TYPE).send(hit.body)
+      }
+      const llm = await llms.get(actor, request.params.id)
+      const etag = etagOf(llm.version)
+      reply.header('etag', etag)
       if (noneMatch(request.headers['if-none-match'], llm.version)) return reply.code(304).send(null)
-      return toPublic(llm)
+      const body = reply.serialize(toPublic(llm)) as string
+      if (version !== undefined) {
+        readCache?.put(key, { body, etag, owner: { isGlobal: llm.isGlobal, createdByOrganizationId: llm.createdByOrganizationId } }, version)
+      }
+      return reply.type(JSON_TYPE).send(body)
     },
   )
 }

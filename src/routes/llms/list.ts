@@ -7,7 +7,9 @@ import { toPublic } from '../../domain/llm.js'
 import { pageMeta, pageOf } from '../../contract/paging.js'
 import { ListQuery } from '../../contract/llms.js'
 
-export function registerListLlms(app: App, { llms }: RouteDeps): void {
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+export function registerListLlms(app: App, { llms, readCache }: RouteDeps): void {
   app.get(
     '/v1/llms',
     {
@@ -21,16 +23,27 @@ export function registerListLlms(app: App, { llms }: RouteDeps): void {
         response: v1Responses({ 200: response('One page of LLMs, newest first.', Type.Ref('LlmList'), HEADERS.rateLimit) }, [400, 403]),
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      const actor = actorOf(request)
       const { page, perPage } = pageOf(request.query)
       const { search, includeDefaults = true } = request.query
-      const { items, total } = await llms.list(actorOf(request), {
+      // A page is the same for every key of one organization.
+      const key = `list:${actor.organizationId}:${page}:${perPage}:${includeDefaults ? 1 : 0}:${search ?? ''}`
+      const version = readCache?.version()
+      const hit = readCache?.get(key)
+      if (hit !== undefined) {
+        llms.assertCanList(actor)
+        return reply.type(JSON_TYPE).send(hit.body)
+      }
+      const { items, total } = await llms.list(actor, {
         includeDefaults,
         search: search ?? null,
         limit: perPage,
         offset: (page - 1) * perPage,
       })
-      return { data: items.map(toPublic), meta: pageMeta(total, page, perPage) }
+      const body = reply.serialize({ data: items.map(toPublic), meta: pageMeta(total, page, perPage) }) as string
+      if (version !== undefined) readCache?.put(key, { body }, version)
+      return reply.type(JSON_TYPE).send(body)
     },
   )
 }

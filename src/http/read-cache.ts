@@ -1,0 +1,93 @@
+/**
+ * Answers already serialized — an LLM's JSON and ETag, a list or search page — kept per instance
+ * and never served stale: every entry belongs to one version of the database, read from the
+ * storage's change counter (SQLite's `data_version` on the read connection, which moves on every
+ * commit by this process's writer or by any other process) before each lookup. When the version
+ * has moved, everything is dropped: coarse, but it cannot miss a change, whoever made it.
+ *
+ * Only a storage that has such a counter gets a cache (SQLite files). PostgreSQL has none that a
+ * read can check without a round trip, and a cache fed by notifications can serve a stale answer
+ * after another instance acknowledged a write, so there is no cache on PostgreSQL.
+ *
+ * Bounded in entries and in bytes (the oldest entries go first).
+ */
+export interface CachedAnswer {
+  body: string
+  etag?: string
+  /** For an LLM: whom it is visible to (checked on every hit, as the domain checks a read). */
+  owner?: { createdByOrganizationId: string | null; isGlobal: boolean }
+}
+
+export interface ReadCacheLimits {
+  entries: number
+  bytes: number
+}
+
+export const DEFAULT_READ_CACHE_LIMITS: ReadCacheLimits = { entries: 20_000, bytes: 32 * 1024 * 1024 }
+
+export class ReadCache {
+  private readonly entries = new Map<string, CachedAnswer>()
+  private bytes = 0
+  private seen: number
+  hits = 0
+  misses = 0
+  /** How often a change of the database version dropped every entry. */
+  invalidations = 0
+
+  constructor(
+    private readonly versionOf: () => number,
+    private readonly limits: ReadCacheLimits = DEFAULT_READ_CACHE_LIMITS,
+  ) {
+    this.seen = versionOf()
+  }
+
+  /**
+   * The database version now, dropping every entry when it moved. Call it before reading the
+   * database for an answer to `put`, and before `get`.
+   */
+  version(): number {
+    const now = this.versionOf()
+    if (now !== this.seen) {
+      this.seen = now
+      if (this.entries.size > 0) this.invalidations++
+      this.entries.clear()
+      this.bytes = 0
+    }
+    return now
+  }
+
+  /** The answer kept for `key` at the version `version()` just returned, if any. */
+  get(key: string): CachedAnswer | undefined {
+    const hit = this.entries.get(key)
+    if (hit === undefined) this.misses++
+    else this.hits++
+    return hit
+  }
+
+  /**
+   * Keeps an answer read after `version()` returned `version`. If the database moved meanwhile
+   * (and a later `version()` saw it), the answer is not kept; if no one has looked yet, the next
+   * `version()` drops it with the rest. Either way a stale answer is never served.
+   */
+  put(key: string, answer: CachedAnswer, version: number): void {
+    if (version !== this.seen) return
+    const size = key.length + answer.body.length + 64
+    if (size > this.limits.bytes / 16) return
+    const old = this.entries.get(key)
+    if (old !== undefined) {
+      this.entries.delete(key)
+      this.bytes -= key.length + old.body.length + 64
+    }
+    while (this.entries.size > 0 && (this.entries.size >= this.limits.entries || this.bytes + size > this.limits.bytes)) {
+      const [oldestKey, oldest] = this.entries.entries().next().value as [string, CachedAnswer]
+      this.entries.delete(oldestKey)
+      this.bytes -= oldestKey.length + oldest.body.length + 64
+    }
+    this.entries.set(key, answer)
+    this.bytes += size
+  }
+
+  stats(): { entries: number; bytes: number; hits: number; misses: number; invalidations: number } {
+    return { entries: this.entries.size, bytes: this.bytes, hits: this.hits, misses: this.misses, invalidations: this.invalidations }
+  }
+}
