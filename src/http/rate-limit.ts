@@ -15,6 +15,9 @@ export interface WindowCount {
 export interface RateStore {
   /** Counts one more hit on `key` in the current window. */
   hit(key: string, windowMs: number): Promise<WindowCount>
+  /** The same without waiting, for a store in this process (the request path then needs no promise). */
+  hitNow?(key: string, windowMs: number): WindowCount
+  peekNow?(key: string): WindowCount
   /** The current count without adding to it. */
   peek(key: string): Promise<WindowCount>
   close(): Promise<void>
@@ -26,6 +29,10 @@ export class MemoryRateStore implements RateStore {
   private sweeps = 0
 
   async hit(key: string, windowMs: number): Promise<WindowCount> {
+    return this.hitNow(key, windowMs)
+  }
+
+  hitNow(key: string, windowMs: number): WindowCount {
     const now = Date.now()
     let entry = this.windows.get(key)
     if (entry === undefined || entry.resetAt <= now) {
@@ -38,6 +45,10 @@ export class MemoryRateStore implements RateStore {
   }
 
   async peek(key: string): Promise<WindowCount> {
+    return this.peekNow(key)
+  }
+
+  peekNow(key: string): WindowCount {
     const now = Date.now()
     const entry = this.windows.get(key)
     if (entry === undefined || entry.resetAt <= now) return { count: 0, resetMs: 0 }
@@ -75,11 +86,25 @@ export class RateLimiter {
     private readonly onStoreError: (error: unknown) => void = () => undefined,
   ) {}
 
+  /** Whether the store answers without waiting (in memory): the request path then stays synchronous. */
+  get synchronous(): boolean {
+    return this.store.hitNow !== undefined && this.store.peekNow !== undefined
+  }
+
   /** Counts a request of an authenticated key and sets the RateLimit headers; throws 429 past the limit. */
   async checkKey(keyId: string, reply: FastifyReply): Promise<void> {
+    if (this.limits.perKeyPerMinute <= 0) return
+    this.applyKeyLimit(await this.count(`key:${keyId}`), reply)
+  }
+
+  /** `checkKey` on a synchronous store. */
+  checkKeyNow(keyId: string, reply: FastifyReply): void {
+    if (this.limits.perKeyPerMinute <= 0) return
+    this.applyKeyLimit(this.store.hitNow?.(`key:${keyId}`, WINDOW_MS), reply)
+  }
+
+  private applyKeyLimit(window: WindowCount | undefined, reply: FastifyReply): void {
     const limit = this.limits.perKeyPerMinute
-    if (limit <= 0) return
-    const window = await this.count(`key:${keyId}`)
     if (window === undefined) return
     const reset = Math.max(1, Math.ceil(window.resetMs / 1000))
     reply.header('ratelimit-limit', String(limit))
@@ -111,14 +136,26 @@ export class RateLimiter {
   /** Refuses a client address that has failed authentication too often in this window. */
   async checkAddress(address: string, reply: FastifyReply): Promise<void> {
     if (this.limits.authFailuresPerMinute <= 0) return
+    let window: WindowCount
     try {
-      const window = await this.store.peek(`auth:${address}`)
-      if (window.count >= this.limits.authFailuresPerMinute) {
-        throw limited(reply, window.resetMs, 'Too many failed authentication attempts from this address; try again later')
-      }
+      window = await this.store.peek(`auth:${address}`)
     } catch (error) {
-      if (error instanceof AppError) throw error
       this.onStoreError(error)
+      return
+    }
+    this.applyAddressLimit(window, reply)
+  }
+
+  /** `checkAddress` on a synchronous store. */
+  checkAddressNow(address: string, reply: FastifyReply): void {
+    if (this.limits.authFailuresPerMinute <= 0) return
+    const window = this.store.peekNow?.(`auth:${address}`)
+    if (window !== undefined) this.applyAddressLimit(window, reply)
+  }
+
+  private applyAddressLimit(window: WindowCount, reply: FastifyReply): void {
+    if (window.count >= this.limits.authFailuresPerMinute) {
+      throw limited(reply, window.resetMs, 'Too many failed authentication attempts from this address; try again later')
     }
   }
 

@@ -11,10 +11,12 @@ const PARTS = [
 ] as const satisfies readonly (readonly [RequestPart, string])[]
 
 export function installTextGuard(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  // Synchronous (a `done` callback, not a promise): it runs on every request and waits for nothing.
+  app.addHook('preValidation', (request, _reply, done) => {
     for (const [part, property] of PARTS) {
       const problems = unstorableTextFields(request[property])
-      if (problems.length > 0) throw invalidPart(part, problems)
+      if (problems.length > 0) return done(invalidPart(part, problems))
     }
+    done()
   })
 }
