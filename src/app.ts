@@ -15,6 +15,7 @@ import type { App } from './http/app-types.js'
 import { AuthCache, installAuth } from './http/auth.js'
 import { registerConsole } from './http/console.js'
 import { installErrorHandlers } from './http/errors.js'
+import { lazyChildLoggerFactory } from './http/lazy-logger.js'
 import { ReadCache } from './http/read-cache.js'
 import { trackRouteMethods } from './http/route-methods.js'
 import { installJsonBodyParser } from './http/json-body.js'
@@ -91,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const accessLog = pino({ level }, destination)
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
+    childLoggerFactory: lazyChildLoggerFactory,
     bodyLimit: LIMITS.bodyBytes,
     // Long enough that the schema, not the router, answers an over-long id (with a 400 naming it).
     routerOptions: { maxParamLength: 2048, ignoreTrailingSlash: true },

@@ -41,12 +41,27 @@ export class ReadCache {
     this.seen = versionOf()
   }
 
+  /** The version read in this turn of the event loop (see `version`). */
+  private turnVersion: number | undefined
+  private readonly endTurn = () => {
+    this.turnVersion = undefined
+  }
+
   /**
    * The database version now, dropping every entry when it moved. Call it before reading the
    * database for an answer to `put`, and before `get`.
+   *
+   * It is read once per turn of the event loop and reused by the requests served in that turn.
+   * That is still never stale: every request served in a turn had fully arrived before the turn
+   * began, so it was sent before any write acknowledged after the version was read; a write
+   * acknowledged earlier had committed, and the version read shows it. (Reading `data_version`
+   * opens a read transaction: about 13 µs a request on this machine when read for each.)
    */
   version(): number {
+    if (this.turnVersion !== undefined) return this.turnVersion
     const now = this.versionOf()
+    this.turnVersion = now
+    setImmediate(this.endTurn)
     if (now !== this.seen) {
       this.seen = now
       if (this.entries.size > 0) this.invalidations++
