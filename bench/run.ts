@@ -208,6 +208,19 @@ function operations(seeded: Seeded): Operation[] {
       key: big.key,
       next: () => ({ path: `/v1/llms?search=${encodeURIComponent(pick(terms))}&perPage=10` }),
     })
+    // Terms no request has asked before (so no cached page can answer): the index itself.
+    const letters = 'abcdefghijklmnopqrstuvwxyz'
+    const fresh = [
+      () => `bot ${Math.floor(Math.random() * 20_000)}`,
+      () => `variant ${Math.floor(Math.random() * 20_000)}`,
+      () => Array.from({ length: 3 }, () => letters[Math.floor(Math.random() * 26)]).join(''),
+    ]
+    ops.push({
+      name: `GET /v1/llms?search=<fresh term> (${BIG.toLocaleString('en')} records)`,
+      method: 'GET',
+      key: big.key,
+      next: () => ({ path: `/v1/llms?search=${encodeURIComponent(pick(fresh)())}&perPage=10` }),
+    })
   }
   ops.push({
     name: 'POST /v1/llms',

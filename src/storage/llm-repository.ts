@@ -10,6 +10,7 @@ import { OPERATOR, listHistory, recordEvent } from './audit.js'
 import { findVersion, listVersions, recordVersion, snapshotRowOf } from './versions.js'
 import { iso, isoOrNull, parseJson } from './values.js'
 import type { SqliteReader, Storage } from './database.js'
+import { SearchIndex } from './search-index.js'
 import type { Database, DialectName, LlmsTable } from './schema.js'
 
 type Row = Omit<Selectable<LlmsTable>, 'search_text'>
@@ -24,6 +25,9 @@ const COLUMNS = [
 
 /** The lookup by id on SQLite's read connection (the same columns as through Kysely). */
 const BY_ID_SQL = `select ${COLUMNS.map((c) => `"${c}"`).join(', ')} from "llms" where "id" = ?`
+
+/** Several rows by id on the read connection, one statement for any number (a JSON array of ids). */
+const BY_IDS_SQL = `select ${COLUMNS.map((c) => `"${c}"`).join(', ')} from "llms" where "id" in (select "value" from json_each(?))`
 
 /** Columns the service keeps for itself: never reported as a changed field. */
 type BookkeepingColumn =
@@ -146,10 +150,14 @@ export class KyselyLlmRepository implements LlmRepository {
   /** SQLite's read connection, for the hot lookups as prepared statements. */
   private readonly reader: SqliteReader | undefined
 
+  /** SQLite's in-memory substring index (see search-index.ts). */
+  private readonly searchIndex: SearchIndex | undefined
+
   constructor(storage: Storage, options: { versionsKept?: number } = {}) {
     this.db = storage.db
     this.dialect = storage.dialect
     this.reader = storage.reader
+    this.searchIndex = storage.reader === undefined ? undefined : new SearchIndex(storage.reader)
     this.versionsKept = options.versionsKept ?? 100
   }
 
@@ -160,6 +168,13 @@ export class KyselyLlmRepository implements LlmRepository {
    * and only the page's rows are then fetched whole.
    */
   async list(query: ListQuery): Promise<ListResult> {
+    if (this.searchIndex !== undefined && this.reader !== undefined && query.search !== null && query.search !== '') {
+      const { ids, total } = this.searchIndex.search(query.organizationId, query.search, query.includeDefaults, query.offset, query.limit)
+      if (ids.length === 0) return { items: [], total }
+      const rows = this.reader.statement(BY_IDS_SQL).all(JSON.stringify(ids)) as Row[]
+      const byId = new Map(rows.map((row) => [row.id, row]))
+      return { items: ids.flatMap((id) => { const row = byId.get(id); return row === undefined ? [] : [fromRow(row)] }), total }
+    }
     const wanted = query.offset + query.limit
     const [own, global, counts] = await Promise.all([
       this.visible(query, 'own').select(['id', 'created_at']).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(wanted).execute(),
