@@ -17,6 +17,7 @@ import { registerConsole } from './http/console.js'
 import { installErrorHandlers } from './http/errors.js'
 import { lazyChildLoggerFactory } from './http/lazy-logger.js'
 import { ReadCache } from './http/read-cache.js'
+import type { Metrics } from './http/metrics.js'
 import { trackRouteMethods } from './http/route-methods.js'
 import { installJsonBodyParser } from './http/json-body.js'
 import { cachedSerializers } from './http/serializers.js'
@@ -38,6 +39,8 @@ export interface AppDeps {
   timeouts?: Partial<Timeouts>
   /** The built web console (dist/console); without it /console/ says how to build it. */
   consoleDir?: string
+  /** Prometheus metrics (served elsewhere, by server.ts); none when absent. */
+  metrics?: Metrics
 }
 
 /** How long an authenticated key is remembered: a revocation elsewhere takes effect within this. */
@@ -121,7 +124,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // First: the request id, authentication and limits, in one synchronous step where it can be.
   installAuth(app, deps.services.apiKeys, new AuthCache(AUTH_CACHE_TTL_MS), deps.rateLimiter)
+  const metrics = deps.metrics
   app.addHook('onResponse', (request, reply, done) => {
+    metrics?.observeRequest(request.method, request.routeOptions.url ?? '(no route)', reply.statusCode, reply.elapsedTime / 1000)
     accessLog.info(
       { reqId: request.id, method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime },
       'request completed',
@@ -161,8 +166,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
   const changeVersion = deps.services.changeVersion
+  const readCache = changeVersion === undefined ? undefined : new ReadCache(changeVersion)
+  if (readCache !== undefined) metrics?.watchReadCache(readCache)
   const routeDeps = {
-    readCache: changeVersion === undefined ? undefined : new ReadCache(changeVersion),
+    readCache,
+    metrics,
     llms: deps.services.llms,
     checks: deps.services.checks,
     limiter: deps.rateLimiter,

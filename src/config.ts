@@ -34,6 +34,10 @@ export const Env = Type.Object({
   UPSTREAM_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 5_000, description: 'Connect timeout of upstream calls.' }),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 20_000, description: 'Total timeout of upstream calls.' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Shared rate-limit counters.' })),
+  METRICS_PORT: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 65535, description: 'Serve Prometheus metrics at /metrics on this port (unset: not served).' }),
+  ),
+  METRICS_HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Address the metrics port listens on.' }),
 })
 export type Env = Static<typeof Env>
 
@@ -62,6 +66,8 @@ export interface Config {
   versionsKept: number
   checksPerMinute: number
   upstream: { allowPrivate: boolean; connectTimeoutMs: number; totalTimeoutMs: number }
+  /** Where /metrics is served, or undefined when it is not. */
+  metrics: { port: number; host: string } | undefined
 }
 
 /** A configuration value that stops start-up, naming the variable and why. */
@@ -173,5 +179,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     versionsKept: read.LLM_VERSIONS_KEPT,
     checksPerMinute: read.CHECKS_PER_MINUTE,
     upstream: { allowPrivate: read.ALLOW_PRIVATE_UPSTREAMS, connectTimeoutMs: read.UPSTREAM_CONNECT_TIMEOUT_MS, totalTimeoutMs: read.UPSTREAM_TIMEOUT_MS },
+    metrics: read.METRICS_PORT === undefined ? undefined : { port: read.METRICS_PORT, host: read.METRICS_HOST },
   }
 }

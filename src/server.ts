@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import pino from 'pino'
 import { buildApp } from './app.js'
+import { Metrics, serveMetrics } from './http/metrics.js'
 import { MemoryRateStore, RateLimiter, type RateStore } from './http/rate-limit.js'
 import { ConfigError, loadConfig } from './config.js'
 import { chooseKey } from './crypto/key-choice.js'
@@ -31,7 +32,12 @@ async function main(): Promise<void> {
     fail((error as Error).message)
   }
   let poolErrors = 0
-  const storage = openDatabase(config.database, { onPoolError: () => void poolErrors++ })
+  const metrics = config.metrics === undefined ? undefined : new Metrics()
+  const statements = metrics?.statements
+  const storage = openDatabase(config.database, {
+    onPoolError: () => void poolErrors++,
+    ...(statements !== undefined && { onStatement: (ms: number) => statements.observe(ms / 1000) }),
+  })
   const prepared = await prepareDatabase(storage)
   const services = createServices(storage, keys.box, { versionsKept: config.versionsKept, upstream: config.upstream })
   // Only the embedded default makes its own first organization; PostgreSQL deployments use the CLI.
@@ -64,8 +70,9 @@ async function main(): Promise<void> {
   }
   let storeErrors = 0
   const rateLimiter = new RateLimiter(rateStore, limits, () => void storeErrors++)
+  if (metrics !== undefined) rateLimiter.onRefusal = (limit) => metrics.rateLimitRefusals.inc({ limit })
   const consoleDir = fileURLToPath(new URL('../console/', import.meta.url))
-  const app = await buildApp({ services, logLevel: config.logLevel, logStream, rateLimiter, consoleDir })
+  const app = await buildApp({ services, logLevel: config.logLevel, logStream, rateLimiter, consoleDir, ...(metrics !== undefined && { metrics }) })
   const log = app.log
   if (keys.createdKeyFile !== undefined) {
     log.warn({ keyFile: keys.createdKeyFile }, 'created a new encryption key file (mode 0600); back it up with the database')
@@ -110,6 +117,12 @@ async function main(): Promise<void> {
       fail(`port ${config.port} is already in use on ${config.host}; stop what holds it or choose another port with PORT=<port>`)
     }
     throw error
+  }
+  if (metrics !== undefined && config.metrics !== undefined) {
+    const metricsServer = await serveMetrics(metrics, config.metrics.port, config.metrics.host)
+    metricsServer.unref()
+    const where = metricsServer.address() as AddressInfo
+    log.info({ metrics: `http://${where.address}:${where.port}/metrics` }, 'metrics listening')
   }
   logStream.flush()
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host

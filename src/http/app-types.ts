@@ -6,6 +6,7 @@ import type { CheckService } from '../domain/check-service.js'
 import type { LlmService } from '../domain/llm-service.js'
 import type { RateLimiter } from './rate-limit.js'
 import type { ReadCache } from './read-cache.js'
+import type { Metrics } from './metrics.js'
 
 export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>
 
@@ -19,4 +20,6 @@ export interface RouteDeps {
   ping: () => Promise<void>
   /** Serialized answers, never stale (SQLite files only; see read-cache.ts). */
   readCache: ReadCache | undefined
+  /** Prometheus metrics, when the process serves them. */
+  metrics: Metrics | undefined
 }

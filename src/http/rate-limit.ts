@@ -73,6 +73,9 @@ export interface RateLimits {
 
 const WINDOW_MS = 60_000
 
+/** Which limit refused a request (the metrics' label). */
+export type Limit = 'key' | 'address' | 'checks'
+
 function limited(reply: FastifyReply, resetMs: number, message: string): AppError {
   reply.header('retry-after', String(Math.max(1, Math.ceil(resetMs / 1000))))
   return new AppError('rate_limited', message)
@@ -80,6 +83,9 @@ function limited(reply: FastifyReply, resetMs: number, message: string): AppErro
 
 /** Applies the limits; a store that fails lets requests through rather than take the service down. */
 export class RateLimiter {
+  /** Told of every refusal (the metrics count them). */
+  onRefusal: (limit: Limit) => void = () => undefined
+
   constructor(
     private readonly store: RateStore,
     readonly limits: RateLimits,
@@ -110,7 +116,10 @@ export class RateLimiter {
     reply.header('ratelimit-limit', String(limit))
     reply.header('ratelimit-remaining', String(Math.max(0, limit - window.count)))
     reply.header('ratelimit-reset', String(reset))
-    if (window.count > limit) throw limited(reply, window.resetMs, 'Rate limit exceeded: too many requests for this API key')
+    if (window.count > limit) {
+      this.onRefusal('key')
+      throw limited(reply, window.resetMs, 'Rate limit exceeded: too many requests for this API key')
+    }
   }
 
   /** Counts an upstream check of a key; throws 429 past CHECKS_PER_MINUTE (each check may bill the user). */
@@ -119,6 +128,7 @@ export class RateLimiter {
     if (limit <= 0) return
     const window = await this.count(`check:${keyId}`)
     if (window !== undefined && window.count > limit) {
+      this.onRefusal('checks')
       throw limited(reply, window.resetMs, `Check limit exceeded: at most ${limit} upstream checks a minute for this API key`)
     }
   }
@@ -155,6 +165,7 @@ export class RateLimiter {
 
   private applyAddressLimit(window: WindowCount, reply: FastifyReply): void {
     if (window.count >= this.limits.authFailuresPerMinute) {
+      this.onRefusal('address')
       throw limited(reply, window.resetMs, 'Too many failed authentication attempts from this address; try again later')
     }
   }

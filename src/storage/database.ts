@@ -12,6 +12,7 @@ import {
   type DialectAdapter,
   sql,
   type DatabaseConnection,
+  type KyselyConfig,
   type Driver,
   type SqliteDatabase,
   type SqliteDialectConfig,
@@ -48,6 +49,15 @@ export interface Storage {
 export interface OpenOptions {
   /** Called when an idle pooled connection fails (PostgreSQL restarts, terminated backends). */
   onPoolError?: (error: Error) => void
+  /** Told how long each statement run through Kysely took, in ms (the metrics). */
+  onStatement?: (ms: number) => void
+}
+
+/** Kysely's query log, as statement timings. */
+function statementLog(options: OpenOptions): KyselyConfig['log'] {
+  const onStatement = options.onStatement
+  if (onStatement === undefined) return undefined
+  return (event) => onStatement(event.queryDurationMillis)
 }
 
 const require = createRequire(import.meta.url)
@@ -162,7 +172,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     // SQLite's page cache is per connection (16 MB by default in better-sqlite3's build); the OS
     // caches the file anyway, so a small one costs little and bounds memory.
     file.pragma(`cache_size = -${SQLITE_CACHE_KIB}`)
-    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(file) }) })
+    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(file) }), log: statementLog(options) })
     const reader = config.path === ':memory:' ? undefined : openReader(config.path)
     return {
       db,
@@ -194,7 +204,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   // (between two queries of a request) through the client. The failed query itself still rejects.
   pool.on('error', (error) => options.onPoolError?.(error))
   pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)))
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: statementLog(options) })
   return {
     db,
     dialect: 'postgres',

@@ -8,7 +8,7 @@ import { actorOf } from '../../http/auth.js'
 /** A completion check's prompt when none is given. */
 export const DEFAULT_PROMPT = 'Say hello in one word.'
 
-export function registerCheckLlm(app: App, { checks, limiter }: RouteDeps): void {
+export function registerCheckLlm(app: App, { checks, limiter, metrics }: RouteDeps): void {
   app.post(
     '/v1/llms/:id/check',
     {
@@ -38,12 +38,14 @@ export function registerCheckLlm(app: App, { checks, limiter }: RouteDeps): void
       const actor = actorOf(request)
       await limiter.checkUpstreamCheck(actor.keyId, reply)
       const body = request.body
-      return checks.check(actor, request.params.id, {
+      const result = await checks.check(actor, request.params.id, {
         region: body.region,
         all: body.all ?? false,
         mode: body.mode ?? 'model',
         prompt: body.prompt ?? DEFAULT_PROMPT,
       })
+      for (const url of result.results) metrics?.checks.inc({ outcome: url.problem ?? 'ok' })
+      return result
     },
   )
 
