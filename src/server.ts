@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   const statements = metrics?.statements
   const storage = openDatabase(config.database, {
     onPoolError: () => void poolErrors++,
+    checkpoints: true,
     ...(statements !== undefined && { onStatement: (ms: number) => statements.observe(ms / 1000) }),
   })
   const prepared = await prepareDatabase(storage)

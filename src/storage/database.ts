@@ -21,6 +21,7 @@ import { createRequire } from 'node:module'
 import type pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
 import type { Database, DialectName } from './schema.js'
+import { SAFETY_NET_PAGES, startCheckpointer } from './checkpointer.js'
 
 /**
  * SQLite only: a second, read-only connection to the same file for the hot reads, as prepared
@@ -51,6 +52,8 @@ export interface OpenOptions {
   onPoolError?: (error: Error) => void
   /** Told how long each statement run through Kysely took, in ms (the metrics). */
   onStatement?: (ms: number) => void
+  /** SQLite: checkpoint the WAL on a worker thread (the server); otherwise SQLite does it in commits (the CLI, tests). */
+  checkpoints?: boolean
 }
 
 /** Kysely's query log, as statement timings. */
@@ -174,6 +177,9 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     file.pragma(`cache_size = -${SQLITE_CACHE_KIB}`)
     const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(file) }), log: statementLog(options) })
     const reader = config.path === ':memory:' ? undefined : openReader(config.path)
+    // Checkpoints on a worker thread (see checkpointer.ts); commits only past the safety net.
+    const checkpointer = reader === undefined || options.checkpoints !== true ? undefined : startCheckpointer(config.path, require.resolve('better-sqlite3'))
+    if (checkpointer !== undefined) file.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`)
     return {
       db,
       dialect: 'sqlite',
@@ -182,6 +188,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
         await sql`select 1`.execute(db)
       },
       close: async () => {
+        await checkpointer?.close()
         reader?.close()
         await db.destroy()
       },

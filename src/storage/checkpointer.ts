@@ -1,0 +1,52 @@
+/**
+ * SQLite WAL checkpoints off the request path. By default SQLite checkpoints inside the commit
+ * that crosses 1,000 WAL pages, so every thousandth write pays for copying the log back into the
+ * database. Here a worker thread with its own connection checkpoints (PASSIVE: it never blocks a
+ * writer or a reader) every quarter second, and the writer's automatic checkpoint is raised to a
+ * safety net that only a stalled worker would reach. Durability is unchanged: a commit is durable
+ * once it is in the WAL (synchronous=NORMAL survives a crash of the process), checkpoint or not.
+ */
+import { Worker } from 'node:worker_threads'
+
+/** Pages of WAL after which a commit checkpoints by itself, should the worker fall behind. */
+export const SAFETY_NET_PAGES = 10_000
+
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads')
+const Database = require(workerData.module)
+const db = new Database(workerData.path)
+db.pragma('busy_timeout = 1000')
+const checkpoint = () => {
+  try { db.pragma('wal_checkpoint(PASSIVE)') } catch {}
+}
+const timer = setInterval(checkpoint, workerData.everyMs)
+parentPort.on('message', () => {
+  clearInterval(timer)
+  checkpoint()
+  db.close()
+  parentPort.postMessage('closed')
+})
+`
+
+export interface Checkpointer {
+  close(): Promise<void>
+}
+
+export function startCheckpointer(path: string, betterSqlite3Module: string, everyMs = 250): Checkpointer {
+  const worker = new Worker(WORKER, { eval: true, workerData: { path, module: betterSqlite3Module, everyMs } })
+  worker.unref()
+  // A worker that fails leaves the writer's safety net in charge; nothing else depends on it.
+  worker.on('error', () => undefined)
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          void worker.terminate().finally(resolve)
+        }
+        worker.once('message', done)
+        worker.once('exit', () => resolve())
+        worker.postMessage('close')
+        setTimeout(done, 2000).unref()
+      }),
+  }
+}
