@@ -19,20 +19,22 @@ export interface NewAuditEvent {
 }
 
 export async function recordEvent(db: Kysely<Database>, event: NewAuditEvent): Promise<void> {
-  await db
-    .insertInto('audit_events')
-    .values({
-      id: randomUUID(),
-      llm_id: event.llmId ?? null,
-      organization_id: event.organizationId ?? null,
-      key_id: event.keyId,
-      action: event.action,
-      fields: JSON.stringify(event.fields ?? []),
-      subject: event.subject ?? null,
-      at: new Date().toISOString(),
-      version: event.version ?? null,
-    })
-    .execute()
+  await db.insertInto('audit_events').values(auditRowOf(event)).execute()
+}
+
+/** The row an event is stored as. */
+export function auditRowOf(event: NewAuditEvent) {
+  return {
+    id: randomUUID(),
+    llm_id: event.llmId ?? null,
+    organization_id: event.organizationId ?? null,
+    key_id: event.keyId,
+    action: event.action,
+    fields: JSON.stringify(event.fields ?? []),
+    subject: event.subject ?? null,
+    at: new Date().toISOString(),
+    version: event.version ?? null,
+  }
 }
 
 /** An LLM's events, newest first. */

@@ -42,6 +42,12 @@ export interface Storage {
   dialect: DialectName
   /** SQLite files only (not `:memory:`): the read connection. */
   reader?: SqliteReader
+  /**
+   * SQLite: the connection Kysely writes through, for the hot write as prepared statements in
+   * one synchronous transaction. Only while `inTransaction` is false: Kysely may hold a
+   * transaction open across awaits, and nothing may run inside it.
+   */
+  writer?: SQLite.Database
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>
   close(): Promise<void>
@@ -183,7 +189,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     return {
       db,
       dialect: 'sqlite',
-      ...(reader !== undefined && { reader: reader.api }),
+      ...(reader !== undefined && { reader: reader.api, writer: file }),
       ping: async () => {
         await sql`select 1`.execute(db)
       },

@@ -6,9 +6,10 @@ import type { AuditEntry, Decide, ListQuery, ListResult, LlmRepository, VersionE
 import { keyIdOfSealed } from '../crypto/secret-box.js'
 import { AppError } from '../domain/errors.js'
 import { isUniqueViolation } from './errors.js'
-import { OPERATOR, listHistory, recordEvent } from './audit.js'
+import { OPERATOR, auditRowOf, listHistory, recordEvent } from './audit.js'
 import { findVersion, listVersions, recordVersion, snapshotRowOf } from './versions.js'
 import { iso, isoOrNull, parseJson } from './values.js'
+import type SQLite from 'better-sqlite3'
 import type { SqliteReader, Storage } from './database.js'
 import { SearchIndex } from './search-index.js'
 import type { Database, DialectName, LlmsTable } from './schema.js'
@@ -150,6 +151,10 @@ export class KyselyLlmRepository implements LlmRepository {
   /** SQLite's read connection, for the hot lookups as prepared statements. */
   private readonly reader: SqliteReader | undefined
 
+  /** SQLite's writing connection and its prepared statements (see modifyNow). */
+  private readonly writer: SQLite.Database | undefined
+  private readonly writes = new Map<string, SQLite.Statement>()
+
   /** SQLite's in-memory substring index (see search-index.ts). */
   private readonly searchIndex: SearchIndex | undefined
 
@@ -157,6 +162,7 @@ export class KyselyLlmRepository implements LlmRepository {
     this.db = storage.db
     this.dialect = storage.dialect
     this.reader = storage.reader
+    this.writer = storage.writer
     this.searchIndex = storage.reader === undefined ? undefined : new SearchIndex(storage.reader)
     this.versionsKept = options.versionsKept ?? 100
   }
@@ -282,6 +288,7 @@ export class KyselyLlmRepository implements LlmRepository {
   }
 
   async modify(id: string, decide: Decide, by: string, restoredFrom?: number): Promise<StoredLlm | undefined> {
+    if (this.writer !== undefined && !this.writer.inTransaction) return this.modifyNow(this.writer, id, decide, by, restoredFrom)
     return this.db.transaction().execute(async (trx) => {
       let select = trx.selectFrom('llms').select(COLUMNS).where('id', '=', id)
       if (this.dialect === 'postgres') select = select.forUpdate()
@@ -310,6 +317,49 @@ export class KyselyLlmRepository implements LlmRepository {
       await recordVersion(trx, written, { action, keyId: by, changedFields: fields, at, restoredFrom }, this.versionsKept)
       return written
     })
+  }
+
+  /**
+   * `modify` on SQLite as prepared statements in one synchronous (immediate) transaction: the
+   * same reads, decision and writes, without the query builder and without yielding, so nothing
+   * else can run inside it. A throw (the domain refusing) rolls it back.
+   */
+  private modifyNow(writer: SQLite.Database, id: string, decide: Decide, by: string, restoredFrom?: number): StoredLlm | undefined {
+    const statement = (text: string) => {
+      let prepared = this.writes.get(text)
+      if (prepared === undefined) {
+        prepared = writer.prepare(text)
+        this.writes.set(text, prepared)
+      }
+      return prepared
+    }
+    const insert = (table: string, row: Record<string, unknown>) => {
+      const columns = Object.keys(row)
+      statement(`insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`).run(
+        ...columns.map((c) => row[c]),
+      )
+    }
+    return writer
+      .transaction(() => {
+        const row = statement(BY_ID_SQL).get(id) as Row | undefined
+        const current = row === undefined ? undefined : fromRow(row)
+        const next = decide(current)
+        if (next === null || current === undefined) return current
+        const written: StoredLlm = { ...next, id, version: current.version + 1 }
+        const before = toRow(current) as Record<string, unknown>
+        const changed = Object.entries(toRow(written)).filter(([column, value]) => column !== 'id' && before[column] !== value)
+        statement(`update "llms" set ${changed.map(([c]) => `"${c}" = ?`).join(', ')} where "id" = ?`).run(...changed.map(([, v]) => v), id)
+        const fields = changed.flatMap(([column]) => fieldOf(column) ?? [])
+        insert('audit_events', auditRowOf({ action: 'update', keyId: by, llmId: id, organizationId: written.createdByOrganizationId, fields, version: written.version }))
+        const action = restoredFrom !== undefined ? 'restore' : fields.length === 1 && fields[0] === 'secret' ? 'secret' : 'update'
+        const at = written.updatedAt ?? new Date().toISOString()
+        insert('llm_versions', snapshotRowOf(written, { action, keyId: by, changedFields: fields, at, restoredFrom }))
+        if (this.versionsKept > 0 && written.version > this.versionsKept) {
+          statement('delete from "llm_versions" where "llm_id" = ? and "version" <= ?').run(id, written.version - this.versionsKept)
+        }
+        return written
+      })
+      .immediate()
   }
 
   async remove(id: string, check: (current: StoredLlm | undefined) => void, by: string): Promise<void> {
