@@ -154,6 +154,7 @@ export class KyselyLlmRepository implements LlmRepository {
   /** SQLite's writing connection and its prepared statements (see modifyNow). */
   private readonly writer: SQLite.Database | undefined
   private readonly writes = new Map<string, SQLite.Statement>()
+  private modifyStep: SQLite.Transaction<(run: () => StoredLlm | undefined) => StoredLlm | undefined> | undefined
 
   /** SQLite's in-memory substring index (see search-index.ts). */
   private readonly searchIndex: SearchIndex | undefined
@@ -339,27 +340,26 @@ export class KyselyLlmRepository implements LlmRepository {
         ...columns.map((c) => row[c]),
       )
     }
-    return writer
-      .transaction(() => {
-        const row = statement(BY_ID_SQL).get(id) as Row | undefined
-        const current = row === undefined ? undefined : fromRow(row)
-        const next = decide(current)
-        if (next === null || current === undefined) return current
-        const written: StoredLlm = { ...next, id, version: current.version + 1 }
-        const before = toRow(current) as Record<string, unknown>
-        const changed = Object.entries(toRow(written)).filter(([column, value]) => column !== 'id' && before[column] !== value)
-        statement(`update "llms" set ${changed.map(([c]) => `"${c}" = ?`).join(', ')} where "id" = ?`).run(...changed.map(([, v]) => v), id)
-        const fields = changed.flatMap(([column]) => fieldOf(column) ?? [])
-        insert('audit_events', auditRowOf({ action: 'update', keyId: by, llmId: id, organizationId: written.createdByOrganizationId, fields, version: written.version }))
-        const action = restoredFrom !== undefined ? 'restore' : fields.length === 1 && fields[0] === 'secret' ? 'secret' : 'update'
-        const at = written.updatedAt ?? new Date().toISOString()
-        insert('llm_versions', snapshotRowOf(written, { action, keyId: by, changedFields: fields, at, restoredFrom }))
-        if (this.versionsKept > 0 && written.version > this.versionsKept) {
-          statement('delete from "llm_versions" where "llm_id" = ? and "version" <= ?').run(id, written.version - this.versionsKept)
-        }
-        return written
-      })
-      .immediate()
+    const step = (this.modifyStep ??= writer.transaction((run: () => StoredLlm | undefined) => run()))
+    return step.immediate(() => {
+      const row = statement(BY_ID_SQL).get(id) as Row | undefined
+      const current = row === undefined ? undefined : fromRow(row)
+      const next = decide(current)
+      if (next === null || current === undefined) return current
+      const written: StoredLlm = { ...next, id, version: current.version + 1 }
+      const before = toRow(current) as Record<string, unknown>
+      const changed = Object.entries(toRow(written)).filter(([column, value]) => column !== 'id' && before[column] !== value)
+      statement(`update "llms" set ${changed.map(([c]) => `"${c}" = ?`).join(', ')} where "id" = ?`).run(...changed.map(([, v]) => v), id)
+      const fields = changed.flatMap(([column]) => fieldOf(column) ?? [])
+      insert('audit_events', auditRowOf({ action: 'update', keyId: by, llmId: id, organizationId: written.createdByOrganizationId, fields, version: written.version }))
+      const action = restoredFrom !== undefined ? 'restore' : fields.length === 1 && fields[0] === 'secret' ? 'secret' : 'update'
+      const at = written.updatedAt ?? new Date().toISOString()
+      insert('llm_versions', snapshotRowOf(written, { action, keyId: by, changedFields: fields, at, restoredFrom }))
+      if (this.versionsKept > 0 && written.version > this.versionsKept) {
+        statement('delete from "llm_versions" where "llm_id" = ? and "version" <= ?').run(id, written.version - this.versionsKept)
+      }
+      return written
+    })
   }
 
   async remove(id: string, check: (current: StoredLlm | undefined) => void, by: string): Promise<void> {
