@@ -454,6 +454,41 @@ interface Report {
   records: number
 }
 
+/** The targets of the issue "Performance", each met or not, from the rows above. */
+function targetLines(r: Report): string[] {
+  const row = (prefix: string) => r.rows.find((x) => x.operation.startsWith(prefix) && x.connections === 10)
+  const ratio = (prefix: string, goal: number) => {
+    const found = row(prefix)
+    return found === undefined ? undefined : { value: found.ratio, text: `${found.ratio.toFixed(2)} (${found.service.cpuUsPerReq.toFixed(0)} µs CPU vs ${found.bare.cpuUsPerReq.toFixed(0)})`, met: found.ratio >= goal }
+  }
+  const fresh = row('GET /v1/llms?search=<fresh')
+  const targets: [string, string, { text: string; met: boolean } | undefined][] = usePg
+    ? [
+        ['GET by id, ratio', '≥ 0.35', ratio('GET /v1/llms/{id}', 0.35)],
+        ['PUT {temperature}, ratio', '≥ 0.20', ratio('PUT /v1/llms/{id} {temperature}', 0.2)],
+      ]
+    : [
+        ['GET by id, ratio', '≥ 0.60', ratio('GET /v1/llms/{id}', 0.6)],
+        ['PUT {temperature}, ratio', '≥ 0.30', ratio('PUT /v1/llms/{id} {temperature}', 0.3)],
+        ['list page of 10, ratio', '≥ 0.40', ratio('GET /v1/llms?page', 0.4)],
+        ['search, fresh terms, p99', '≤ 10 ms', fresh === undefined ? undefined : { text: `${fresh.service.p99} ms (${fresh.service.cpuUsPerReq.toFixed(0)} µs CPU)`, met: fresh.service.p99 <= 10 }],
+        ...r.scaling.map((s): [string, string, { text: string; met: boolean }] => [
+          `${s.op}: large / 1,000 records`,
+          '≥ 0.90',
+          { text: (s.large.ratio / s.small.ratio).toFixed(2), met: s.large.ratio / s.small.ratio >= 0.9 },
+        ]),
+        ['peak RSS', '≤ 200 MB', { text: `${r.rss.toFixed(0)} MB`, met: r.rss <= 200 }],
+      ]
+  return [
+    '## Targets (issue "Performance"; 10 connections)',
+    '',
+    '| target | goal | measured | met |',
+    '| --- | --- | ---: | --- |',
+    ...targets.map(([name, goal, m]) => `| ${name} | ${goal} | ${m?.text ?? '(not run)'} | ${m === undefined ? '' : m.met ? 'yes' : '**no**'} |`),
+    '',
+  ]
+}
+
 function writeReport(r: Report): void {
   const f = (n: number, d = 0) => n.toFixed(d)
   const command = `npm run bench${usePg ? ' -- --pg' : ''}${quick ? ' -- --quick' : ''}`
@@ -482,6 +517,7 @@ function writeReport(r: Report): void {
       (s) => `| \`${s.op}\` | ${f(s.small.ratio, 2)} | ${f(s.large.ratio, 2)} | **${f(s.large.ratio / s.small.ratio, 2)}** |`,
     ),
     '',
+    ...targetLines(r),
     '## Resources',
     '',
     `- Peak RSS of the service under all of the load above: **${f(r.rss)} MB**.`,

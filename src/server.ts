@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import pino from 'pino'
 import { buildApp } from './app.js'
-import { Metrics, serveMetrics } from './http/metrics.js'
 import { MemoryRateStore, RateLimiter, type RateStore } from './http/rate-limit.js'
 import { ConfigError, loadConfig } from './config.js'
 import { chooseKey } from './crypto/key-choice.js'
@@ -32,7 +31,9 @@ async function main(): Promise<void> {
     fail((error as Error).message)
   }
   let poolErrors = 0
-  const metrics = config.metrics === undefined ? undefined : new Metrics()
+  // Loaded only when asked for: prom-client costs start-up time otherwise.
+  const metricsModule = config.metrics === undefined ? undefined : await import('./http/metrics.js')
+  const metrics = metricsModule === undefined ? undefined : new metricsModule.Metrics()
   const statements = metrics?.statements
   const storage = openDatabase(config.database, {
     onPoolError: () => void poolErrors++,
@@ -119,8 +120,8 @@ async function main(): Promise<void> {
     }
     throw error
   }
-  if (metrics !== undefined && config.metrics !== undefined) {
-    const metricsServer = await serveMetrics(metrics, config.metrics.port, config.metrics.host)
+  if (metricsModule !== undefined && metrics !== undefined && config.metrics !== undefined) {
+    const metricsServer = await metricsModule.serveMetrics(metrics, config.metrics.port, config.metrics.host)
     metricsServer.unref()
     const where = metricsServer.address() as AddressInfo
     log.info({ metrics: `http://${where.address}:${where.port}/metrics` }, 'metrics listening')

@@ -23,7 +23,7 @@ export interface ReadCacheLimits {
   bytes: number
 }
 
-export const DEFAULT_READ_CACHE_LIMITS: ReadCacheLimits = { entries: 20_000, bytes: 32 * 1024 * 1024 }
+export const DEFAULT_READ_CACHE_LIMITS: ReadCacheLimits = { entries: 10_000, bytes: 8 * 1024 * 1024 }
 
 export class ReadCache {
   private readonly entries = new Map<string, CachedAnswer>()

@@ -16,6 +16,7 @@ const { parentPort, workerData } = require('node:worker_threads')
 const Database = require(workerData.module)
 const db = new Database(workerData.path)
 db.pragma('busy_timeout = 1000')
+db.pragma('cache_size = -256')
 const checkpoint = () => {
   try { db.pragma('wal_checkpoint(PASSIVE)') } catch {}
 }
@@ -32,20 +33,28 @@ export interface Checkpointer {
   close(): Promise<void>
 }
 
-export function startCheckpointer(path: string, betterSqlite3Module: string, everyMs = 250): Checkpointer {
-  const worker = new Worker(WORKER, { eval: true, workerData: { path, module: betterSqlite3Module, everyMs } })
-  worker.unref()
-  // A worker that fails leaves the writer's safety net in charge; nothing else depends on it.
-  worker.on('error', () => undefined)
+/** Starts the worker after `delayMs`, so that it never competes with the server's own start-up. */
+export function startCheckpointer(path: string, betterSqlite3Module: string, everyMs = 250, delayMs = 1000): Checkpointer {
+  let worker: Worker | undefined
+  const timer = setTimeout(() => {
+    worker = new Worker(WORKER, { eval: true, workerData: { path, module: betterSqlite3Module, everyMs } })
+    worker.unref()
+    // A worker that fails leaves the writer's safety net in charge; nothing else depends on it.
+    worker.on('error', () => undefined)
+  }, delayMs)
+  timer.unref()
   return {
     close: () =>
       new Promise<void>((resolve) => {
+        clearTimeout(timer)
+        const running = worker
+        if (running === undefined) return resolve()
         const done = () => {
-          void worker.terminate().finally(resolve)
+          void running.terminate().finally(resolve)
         }
-        worker.once('message', done)
-        worker.once('exit', () => resolve())
-        worker.postMessage('close')
+        running.once('message', done)
+        running.once('exit', () => resolve())
+        running.postMessage('close')
         setTimeout(done, 2000).unref()
       }),
   }

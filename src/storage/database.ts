@@ -143,7 +143,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
 }
 
 /** The page cache of each SQLite connection, in KiB. */
-const SQLITE_CACHE_KIB = 4096
+const SQLITE_CACHE_KIB = 2048
 
 /** The read connection (see SqliteReader); its statements are prepared on first use, after migrations. */
 function openReader(path: string): { api: SqliteReader; close: () => void } {
