@@ -24,11 +24,18 @@ export function CheckTab({ llm }: { llm: Llm }) {
       }
     },
   })
-  const onSuccess = (result: CheckResult) => queryClient.setQueryData(['lastCheck', llm.id], result)
-  const check = useMutation({ mutationFn: () => client.llms.check(llm.id, { all: true }), onSuccess })
-  const tryIt = useMutation({ mutationFn: () => client.llms.check(llm.id, { mode: 'completion', prompt }), onSuccess })
+  const check = useMutation({
+    mutationFn: () => client.llms.check(llm.id, { all: true }),
+    onSuccess: (result: CheckResult) => queryClient.setQueryData(['lastCheck', llm.id], result),
+  })
+  // Try it is recorded as the last check too (the list shows it), but the Check section keeps
+  // showing the check of every URL it ran.
+  const tryIt = useMutation({
+    mutationFn: () => client.llms.check(llm.id, { mode: 'completion', prompt }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['lastCheck', llm.id] }),
+  })
 
-  const shownResult = last.data ?? null
+  const shownResult = check.data ?? last.data ?? null
   return (
     <section aria-labelledby={`${promptId}-check`}>
       <h2 id={`${promptId}-check`}>Check</h2>
