@@ -1,5 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
+import { Pager } from '../components/pager.js'
 import { ErrorMessage } from '../errors.js'
 import { FIELD_LABELS, type Field } from '../form.js'
 import { useClient } from '../session.js'
@@ -56,17 +57,7 @@ export function HistoryTab({ id }: { id: string }) {
         </table>
       </div>
       {history.data.data.length === 0 && <p className="muted">No recorded changes.</p>}
-      <nav className="pager" aria-label="History pages">
-        <button type="button" disabled={meta.prev === null} onClick={() => setPage(meta.prev ?? 1)}>
-          Previous
-        </button>
-        <span>
-          Page {meta.currentPage} of {meta.lastPage}
-        </span>
-        <button type="button" disabled={meta.next === null} onClick={() => setPage(meta.next ?? page)}>
-          Next
-        </button>
-      </nav>
+      <Pager meta={meta} label="History pages" onPage={setPage} />
     </section>
   )
 }

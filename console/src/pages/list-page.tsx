@@ -2,6 +2,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { ApiError, type Llm } from 'llm-registry/client'
 import { useEffect, useState } from 'react'
 import { Link, useLocation, useSearch } from 'wouter'
+import { Pager } from '../components/pager.js'
 import { ErrorMessage } from '../errors.js'
 import { FORMATS } from '../form.js'
 import { useClient } from '../session.js'
@@ -164,17 +165,10 @@ export function ListPage() {
             <p className="empty">{params.search === '' ? 'No LLMs yet: create the first with “New LLM”.' : `Nothing matches “${params.search}”.`}</p>
           )}
           {meta !== undefined && (
-            <nav className="pager" aria-label="Pages">
-              <button type="button" disabled={meta.prev === null} onClick={() => meta.prev !== null && setParams({ page: meta.prev })}>
-                Previous
-              </button>
-              <span aria-live="polite">
-                Page {meta.currentPage} of {meta.lastPage} · {meta.total} {meta.total === 1 ? 'LLM' : 'LLMs'}
-              </span>
-              <button type="button" disabled={meta.next === null} onClick={() => meta.next !== null && setParams({ page: meta.next })}>
-                Next
-              </button>
-            </nav>
+            <Pager meta={meta} label="Pages" onPage={(page) => setParams({ page })}>
+              {' '}
+              · {meta.total} {meta.total === 1 ? 'LLM' : 'LLMs'}
+            </Pager>
           )}
         </>
       )}

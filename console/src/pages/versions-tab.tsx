@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type { Llm } from 'llm-registry/client'
 import { useState } from 'react'
+import { Pager } from '../components/pager.js'
 import { ErrorMessage } from '../errors.js'
 import { shown } from '../form.js'
 import { useClient } from '../session.js'
@@ -95,17 +96,7 @@ export function VersionsTab({ llm, etag, readOnly }: { llm: Llm; etag: string; r
           </tbody>
         </table>
       </div>
-      <nav className="pager" aria-label="Version pages">
-        <button type="button" disabled={meta.prev === null} onClick={() => setPage(meta.prev ?? 1)}>
-          Previous
-        </button>
-        <span>
-          Page {meta.currentPage} of {meta.lastPage}
-        </span>
-        <button type="button" disabled={meta.next === null} onClick={() => setPage(meta.next ?? page)}>
-          Next
-        </button>
-      </nav>
+      <Pager meta={meta} label="Version pages" onPage={setPage} />
       {compared !== null && (
         <section aria-live="polite">
           <h3>
