@@ -1,11 +1,12 @@
 import { expect, test } from '@playwright/test'
 import { KEY, ORIGIN, api, at, createOpenAiLlm, expectAccessible, screenshots, signIn, unique } from './helpers.js'
 
-test('a wrong key is refused on the sign-in page; the right one signs in; Sign out forgets it', async ({ page }) => {
+test('a wrong key is refused on the sign-in page; the right one signs in; Sign out forgets it', async ({ page }, info) => {
   await page.goto(`${ORIGIN}/`)
   await expect(page).toHaveURL(at())
   await expect(page.getByLabel('API key', { exact: true })).toBeVisible()
   await expectAccessible(page, 'sign-in page')
+  await screenshots(page, 'sign-in', info)
 
   await page.getByLabel('API key', { exact: true }).fill('llmr_0000000000000000_not-a-real-key')
   await page.getByRole('button', { name: 'Sign in' }).click()

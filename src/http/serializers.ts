@@ -1,4 +1,5 @@
 /** Response serializers (fast-json-stringify), compiled once a schema rather than once a route and status. */
+import type { FastifyReply } from 'fastify'
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
 
 type Factory = ReturnType<typeof SerializerSelector>
@@ -26,4 +27,11 @@ export function cachedSerializers(): Factory {
       return serialize
     }
   }
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+/** Sends JSON already serialized by the route's own response serializer (`reply.serialize`), or a cached copy of it. */
+export function sendSerialized(reply: FastifyReply, body: string): FastifyReply {
+  return reply.type(JSON_TYPE).send(body)
 }

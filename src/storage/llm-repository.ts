@@ -8,7 +8,7 @@ import { AppError } from '../domain/errors.js'
 import { isUniqueViolation } from './errors.js'
 import { OPERATOR, auditRowOf, listHistory, recordEvent } from './audit.js'
 import { findVersion, listVersions, recordVersion, snapshotRowOf } from './versions.js'
-import { iso, isoOrNull, parseJson } from './values.js'
+import { iso, isoOrNull, parseJson, newestFirst } from './values.js'
 import type SQLite from 'better-sqlite3'
 import type { SqliteReader, Storage } from './database.js'
 import { SearchIndex } from './search-index.js'
@@ -194,7 +194,7 @@ export class KyselyLlmRepository implements LlmRepository {
     const total = Number(counts[0].n) + Number(counts[1].n)
     const pageIds = [...own, ...global]
       .map((row) => ({ id: row.id, at: iso(row.created_at) }))
-      .sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.at < b.at ? 1 : -1))
+      .sort(newestFirst)
       .slice(query.offset, wanted)
       .map((row) => row.id)
     if (pageIds.length === 0) return { items: [], total }

@@ -14,7 +14,7 @@
  *
  * Bounded: at most `maxRows` entries over all organizations (the least recently searched go).
  */
-import { iso } from './values.js'
+import { iso, newestFirst } from './values.js'
 import type { SqliteReader } from './database.js'
 
 /**
@@ -125,10 +125,9 @@ export class SearchIndex {
       search_text: string
       is_default: number | boolean
     }[]
-    // The list's order: newest first, then the larger id.
     const entries = rows
       .map((row) => ({ id: row.id, at: iso(row.created_at), text: row.search_text, isDefault: Boolean(row.is_default) }))
-      .sort((a, b) => (a.at === b.at ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.at < b.at ? 1 : -1))
+      .sort(newestFirst)
     const starts = new Int32Array(entries.length + 1)
     let length = 0
     entries.forEach((entry, i) => {

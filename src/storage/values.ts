@@ -13,3 +13,8 @@ export function isoOrNull(value: string | Date | null): string | null {
 export function parseJson<T>(value: unknown): T {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T
 }
+
+/** The list's order: newest first, then the larger id (the same in SQL and in the search index). */
+export function newestFirst(a: { at: string; id: string }, b: { at: string; id: string }): number {
+  return a.at === b.at ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.at < b.at ? 1 : -1
+}

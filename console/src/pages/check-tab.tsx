@@ -1,7 +1,8 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { ApiError, PROBLEM_EXPLANATIONS, type CheckResult, type Llm } from 'llm-registry/client'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { PROBLEM_EXPLANATIONS, type CheckResult, type Llm } from 'llm-registry/client'
 import { useId, useState } from 'react'
 import { ErrorMessage } from '../errors.js'
+import { lastCheckKey, useLastCheck } from '../last-check.js'
 import { useClient } from '../session.js'
 import { ago, exact } from '../time.js'
 
@@ -13,26 +14,16 @@ export function CheckTab({ llm }: { llm: Llm }) {
   const queryClient = useQueryClient()
   const promptId = useId()
   const [prompt, setPrompt] = useState(DEFAULT_PROMPT)
-  const last = useQuery({
-    queryKey: ['lastCheck', llm.id],
-    queryFn: async () => {
-      try {
-        return await client.llms.lastCheck(llm.id)
-      } catch (error) {
-        if (error instanceof ApiError && error.statusCode === 404) return null
-        throw error
-      }
-    },
-  })
+  const last = useLastCheck(llm.id)
   const check = useMutation({
     mutationFn: () => client.llms.check(llm.id, { all: true }),
-    onSuccess: (result: CheckResult) => queryClient.setQueryData(['lastCheck', llm.id], result),
+    onSuccess: (result: CheckResult) => queryClient.setQueryData(lastCheckKey(llm.id), result),
   })
   // Try it is recorded as the last check too (the list shows it), but the Check section keeps
   // showing the check of every URL it ran.
   const tryIt = useMutation({
     mutationFn: () => client.llms.check(llm.id, { mode: 'completion', prompt }),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['lastCheck', llm.id] }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: lastCheckKey(llm.id) }),
   })
 
   const shownResult = check.data ?? last.data ?? null

@@ -1,9 +1,10 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import { ApiError, type Llm } from 'llm-registry/client'
+import type { Llm } from 'llm-registry/client'
 import { useEffect, useState } from 'react'
 import { Link, useLocation, useSearch } from 'wouter'
 import { Pager } from '../components/pager.js'
 import { ErrorMessage } from '../errors.js'
+import { useLastCheck } from '../last-check.js'
 import { FORMATS } from '../form.js'
 import { useClient } from '../session.js'
 import { ago, exact } from '../time.js'
@@ -36,20 +37,8 @@ export function SecretState({ llm }: { llm: Llm }) {
 }
 
 function LastCheck({ llm }: { llm: Llm }) {
-  const client = useClient()
   const readOnly = llm.isDefault || llm.isGlobal
-  const check = useQuery({
-    queryKey: ['lastCheck', llm.id],
-    queryFn: async () => {
-      try {
-        return await client.llms.lastCheck(llm.id)
-      } catch (error) {
-        if (error instanceof ApiError && (error.statusCode === 404 || error.statusCode === 403)) return null
-        throw error
-      }
-    },
-    enabled: !readOnly,
-  })
+  const check = useLastCheck(llm.id, !readOnly)
   if (readOnly) return <span className="muted">—</span>
   if (check.data === undefined) return <span className="muted">…</span>
   if (check.data === null) return <span className="muted">never</span>

@@ -3,11 +3,10 @@ import { Type } from 'typebox'
 import { HEADERS, response, v1Responses } from '../../contract/responses.js'
 import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
+import { sendSerialized } from '../../http/serializers.js'
 import { etagOf, noneMatch, noneMatchTag } from '../../http/etag.js'
 import { toPublic } from '../../domain/llm.js'
 import { IfNoneMatchHeader, LlmIdParams } from '../../contract/llms.js'
-
-const JSON_TYPE = 'application/json; charset=utf-8'
 
 export function registerGetLlm(app: App, { llms, readCache }: RouteDeps): void {
   app.get(
@@ -39,7 +38,7 @@ export function registerGetLlm(app: App, { llms, readCache }: RouteDeps): void {
         llms.assertReadable(actor, hit.owner)
         reply.header('etag', hit.etag)
         if (noneMatchTag(request.headers['if-none-match'], hit.etag)) return reply.code(304).send(null)
-        return reply.type(JSON_TYPE).send(hit.body)
+        return sendSerialized(reply, hit.body)
       }
       const llm = await llms.get(actor, request.params.id)
       const etag = etagOf(llm.version)
@@ -49,7 +48,7 @@ export function registerGetLlm(app: App, { llms, readCache }: RouteDeps): void {
       if (version !== undefined) {
         readCache?.put(key, { body, etag, owner: { isGlobal: llm.isGlobal, createdByOrganizationId: llm.createdByOrganizationId } }, version)
       }
-      return reply.type(JSON_TYPE).send(body)
+      return sendSerialized(reply, body)
     },
   )
 }

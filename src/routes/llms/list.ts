@@ -3,11 +3,10 @@ import { Type } from 'typebox'
 import { HEADERS, response, v1Responses } from '../../contract/responses.js'
 import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
+import { sendSerialized } from '../../http/serializers.js'
 import { toPublic } from '../../domain/llm.js'
 import { pageMeta, pageOf } from '../../contract/paging.js'
 import { ListQuery } from '../../contract/llms.js'
-
-const JSON_TYPE = 'application/json; charset=utf-8'
 
 export function registerListLlms(app: App, { llms, readCache }: RouteDeps): void {
   app.get(
@@ -33,7 +32,7 @@ export function registerListLlms(app: App, { llms, readCache }: RouteDeps): void
       const hit = readCache?.get(key)
       if (hit !== undefined) {
         llms.assertCanList(actor)
-        return reply.type(JSON_TYPE).send(hit.body)
+        return sendSerialized(reply, hit.body)
       }
       const { items, total } = await llms.list(actor, {
         includeDefaults,
@@ -43,7 +42,7 @@ export function registerListLlms(app: App, { llms, readCache }: RouteDeps): void
       })
       const body = reply.serialize({ data: items.map(toPublic), meta: pageMeta(total, page, perPage) }) as string
       if (version !== undefined) readCache?.put(key, { body }, version)
-      return reply.type(JSON_TYPE).send(body)
+      return sendSerialized(reply, body)
     },
   )
 }
