@@ -37,6 +37,18 @@ export interface SqliteReader {
   statement(text: string): SQLite.Statement
 }
 
+/**
+ * PostgreSQL only: a statement run as a named prepared statement, so the server parses and
+ * plans it once per connection instead of on every request (and the query builder does not
+ * compile it each time). Named by its text; past `PG_NAMED_MAX` texts, run unnamed.
+ */
+export interface PgStatements {
+  rows<R>(text: string, values: readonly unknown[]): Promise<R[]>
+}
+
+/** How many statement texts get a name (each is prepared on every pooled connection that runs it). */
+const PG_NAMED_MAX = 200
+
 export interface Storage {
   db: Kysely<Database>
   dialect: DialectName
@@ -48,6 +60,8 @@ export interface Storage {
    * transaction open across awaits, and nothing may run inside it.
    */
   writer?: SQLite.Database
+  /** PostgreSQL: the hot statements, prepared once per connection (see PgStatements). */
+  pg?: PgStatements
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>
   close(): Promise<void>
@@ -168,6 +182,27 @@ function openReader(path: string): { api: SqliteReader; close: () => void } {
   }
 }
 
+function pgStatements(pool: pg.Pool, onStatement: ((ms: number) => void) | undefined): PgStatements {
+  const names = new Map<string, string>()
+  const nameOf = (text: string): string | undefined => {
+    let name = names.get(text)
+    if (name === undefined && names.size < PG_NAMED_MAX) {
+      name = `llm_registry_${names.size + 1}`
+      names.set(text, name)
+    }
+    return name
+  }
+  return {
+    async rows<R>(text: string, values: readonly unknown[]): Promise<R[]> {
+      const started = onStatement === undefined ? 0 : performance.now()
+      const name = nameOf(text)
+      const result = await pool.query({ text, values: values as unknown[], ...(name !== undefined && { name }) })
+      if (onStatement !== undefined) onStatement(performance.now() - started)
+      return result.rows as R[]
+    },
+  }
+}
+
 /** Opens (and for SQLite creates) the database; migrations are run separately. */
 export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Storage {
   if (config.dialect === 'sqlite') {
@@ -221,6 +256,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   return {
     db,
     dialect: 'postgres',
+    pg: pgStatements(pool, options.onStatement),
     ping: async () => {
       await sql`select 1`.execute(db)
     },

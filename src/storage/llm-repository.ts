@@ -10,7 +10,7 @@ import { OPERATOR, auditRowOf, listHistory, recordEvent } from './audit.js'
 import { findVersion, listVersions, recordVersion, snapshotRowOf } from './versions.js'
 import { iso, isoOrNull, parseJson, newestFirst } from './values.js'
 import type SQLite from 'better-sqlite3'
-import type { SqliteReader, Storage } from './database.js'
+import type { PgStatements, SqliteReader, Storage } from './database.js'
 import { SearchIndex } from './search-index.js'
 import type { Database, DialectName, LlmsTable } from './schema.js'
 
@@ -29,6 +29,59 @@ const BY_ID_SQL = `select ${COLUMNS.map((c) => `"${c}"`).join(', ')} from "llms"
 
 /** Several rows by id on the read connection, one statement for any number (a JSON array of ids). */
 const BY_IDS_SQL = `select ${COLUMNS.map((c) => `"${c}"`).join(', ')} from "llms" where "id" in (select "value" from json_each(?))`
+
+/** The lookup by id as PostgreSQL's prepared statement. */
+const PG_BY_ID_SQL = `select ${COLUMNS.map((c) => `"${c}"`).join(', ')} from "llms" where "id" = $1`
+
+/**
+ * A page of the list on PostgreSQL ($1 organization, $2 include defaults, $3 offset + limit,
+ * $4 offset, $5 limit, $6 the search pattern if any): see KyselyLlmRepository.list.
+ */
+function pgPageSql(search: boolean): string {
+  const filters = `($2 or not "is_default")${search ? ` and "search_text" like $6 escape '\\'` : ''}`
+  const own = `"created_by_organization_id" = $1 and ${filters}`
+  const global = `"is_global" and ("created_by_organization_id" is null or "created_by_organization_id" <> $1) and ${filters}`
+  const walk = (where: string) => `(select "id", "created_at" from "llms" where ${where} order by "created_at" desc, "id" desc limit $3)`
+  return [
+    `with page as (select "id", "created_at" from (${walk(own)} union all ${walk(global)}) as both_parts`,
+    `order by "created_at" desc, "id" desc offset $4 limit $5)`,
+    `select (select count(*) from "llms" where ${own}) + (select count(*) from "llms" where ${global}) as "total",`,
+    COLUMNS.map((c) => `l."${c}"`).join(', '),
+    `from (select 1) as one left join (page join "llms" as l on l."id" = page."id") on true`,
+    `order by page."created_at" desc, page."id" desc`,
+  ].join(' ')
+}
+const PG_PAGE_SQL = pgPageSql(false)
+const PG_SEARCH_PAGE_SQL = pgPageSql(true)
+
+/** How many times a PostgreSQL write is re-decided after losing a race before it takes the row's lock. */
+const OPTIMISTIC_ATTEMPTS = 5
+
+/**
+ * PostgreSQL: the update of a change, conditional on the row's version, with its audit event and
+ * snapshot (and the pruning of old versions) written only if the update was, all in one statement.
+ * Answers one row, `n` = 1 when it was written. The text depends only on which columns changed,
+ * so a few texts cover every write and each is prepared once per connection.
+ */
+function conditionalWrite(
+  id: string,
+  version: number,
+  change: { columns: [string, unknown][]; audit: Record<string, unknown>; snapshot: Record<string, unknown>; pruneTo: number | undefined },
+): { text: string; values: unknown[] } {
+  const values: unknown[] = [id, version]
+  const param = (value: unknown) => `$${values.push(value)}`
+  const insert = (table: string, row: Record<string, unknown>) =>
+    `insert into "${table}" (${Object.keys(row).map((c) => `"${c}"`).join(', ')}) select ${Object.values(row).map(param).join(', ')} from u`
+  const parts = [
+    `with u as (update "llms" set ${change.columns.map(([c, v]) => `"${c}" = ${param(v)}`).join(', ')} where "id" = $1 and "version" = $2 returning 1)`,
+    `a as (${insert('audit_events', change.audit)})`,
+    `v as (${insert('llm_versions', change.snapshot)})`,
+  ]
+  if (change.pruneTo !== undefined) {
+    parts.push(`p as (delete from "llm_versions" where "llm_id" = $1 and "version" <= ${param(change.pruneTo)} and exists (select from u))`)
+  }
+  return { text: `${parts.join(', ')} select count(*)::int as n from u`, values }
+}
 
 /** Columns the service keeps for itself: never reported as a changed field. */
 type BookkeepingColumn =
@@ -156,6 +209,9 @@ export class KyselyLlmRepository implements LlmRepository {
   private readonly writes = new Map<string, SQLite.Statement>()
   private modifyStep: SQLite.Transaction<(run: () => StoredLlm | undefined) => StoredLlm | undefined> | undefined
 
+  /** PostgreSQL's hot statements (see PgStatements). */
+  private readonly pg: PgStatements | undefined
+
   /** SQLite's in-memory substring index (see search-index.ts). */
   private readonly searchIndex: SearchIndex | undefined
 
@@ -164,6 +220,7 @@ export class KyselyLlmRepository implements LlmRepository {
     this.dialect = storage.dialect
     this.reader = storage.reader
     this.writer = storage.writer
+    this.pg = storage.pg
     this.searchIndex = storage.reader === undefined ? undefined : new SearchIndex(storage.reader)
     this.versionsKept = options.versionsKept ?? 100
   }
@@ -182,6 +239,7 @@ export class KyselyLlmRepository implements LlmRepository {
       const byId = new Map(rows.map((row) => [row.id, row]))
       return { items: ids.flatMap((id) => { const row = byId.get(id); return row === undefined ? [] : [fromRow(row)] }), total }
     }
+    if (this.pg !== undefined) return this.listPg(this.pg, query)
     const wanted = query.offset + query.limit
     const [own, global, counts] = await Promise.all([
       this.visible(query, 'own').select(['id', 'created_at']).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(wanted).execute(),
@@ -207,6 +265,20 @@ export class KyselyLlmRepository implements LlmRepository {
     return { items, total }
   }
 
+  /**
+   * `list` on PostgreSQL as one prepared statement: the same two ordered walks, merged and paged
+   * by the database, the page's rows and both counts in one round trip. With no row on the page,
+   * one row still carries the total (its columns null).
+   */
+  private async listPg(pg: PgStatements, query: ListQuery): Promise<ListResult> {
+    const searching = query.search !== null && query.search !== ''
+    const values: unknown[] = [query.organizationId, query.includeDefaults, query.offset + query.limit, query.offset, query.limit]
+    if (searching) values.push(containsPattern(query.search as string))
+    const rows = await pg.rows<Row & { total: number }>(searching ? PG_SEARCH_PAGE_SQL : PG_PAGE_SQL, values)
+    const total = rows[0]?.total ?? 0
+    return { items: rows.flatMap((row) => (row.id === null ? [] : [fromRow(row)])), total }
+  }
+
   /** The organization's own LLMs, or the global ones it does not own, with the query's filters. */
   private visible(query: ListQuery, part: 'own' | 'global') {
     let q = this.db.selectFrom('llms')
@@ -228,6 +300,10 @@ export class KyselyLlmRepository implements LlmRepository {
   async findById(id: string): Promise<StoredLlm | undefined> {
     if (this.reader !== undefined) {
       const found = this.reader.statement(BY_ID_SQL).get(id) as Row | undefined
+      return found === undefined ? undefined : fromRow(found)
+    }
+    if (this.pg !== undefined) {
+      const [found] = await this.pg.rows<Row>(PG_BY_ID_SQL, [id])
       return found === undefined ? undefined : fromRow(found)
     }
     const row = await this.db.selectFrom('llms').select(COLUMNS).where('id', '=', id).executeTakeFirst()
@@ -290,6 +366,12 @@ export class KyselyLlmRepository implements LlmRepository {
 
   async modify(id: string, decide: Decide, by: string, restoredFrom?: number): Promise<StoredLlm | undefined> {
     if (this.writer !== undefined && !this.writer.inTransaction) return this.modifyNow(this.writer, id, decide, by, restoredFrom)
+    if (this.pg !== undefined) return this.modifyOptimistic(this.pg, id, decide, by, restoredFrom)
+    return this.modifyLocked(id, decide, by, restoredFrom)
+  }
+
+  /** The read-decide-write under the row's lock, through the query builder (any dialect). */
+  private async modifyLocked(id: string, decide: Decide, by: string, restoredFrom?: number): Promise<StoredLlm | undefined> {
     return this.db.transaction().execute(async (trx) => {
       let select = trx.selectFrom('llms').select(COLUMNS).where('id', '=', id)
       if (this.dialect === 'postgres') select = select.forUpdate()
@@ -297,27 +379,34 @@ export class KyselyLlmRepository implements LlmRepository {
       const current = row === undefined ? undefined : fromRow(row)
       const next = decide(current)
       if (next === null || current === undefined) return current
-      const written: StoredLlm = { ...next, id, version: current.version + 1 }
-      // Only the columns that changed: less to write, and no index touched without need.
-      const before = toRow(current) as Record<string, unknown>
-      const changed = Object.fromEntries(
-        Object.entries(toRow(written)).filter(([column, value]) => column !== 'id' && before[column] !== value),
-      )
-      await trx.updateTable('llms').set(changed).where('id', '=', id).execute()
-      const fields = Object.keys(changed).flatMap((column) => fieldOf(column) ?? [])
-      await recordEvent(trx, {
-        action: 'update',
-        keyId: by,
-        llmId: id,
-        organizationId: written.createdByOrganizationId,
-        fields,
-        version: written.version,
-      })
-      const action = restoredFrom !== undefined ? 'restore' : fields.length === 1 && fields[0] === 'secret' ? 'secret' : 'update'
-      const at = written.updatedAt ?? new Date().toISOString()
-      await recordVersion(trx, written, { action, keyId: by, changedFields: fields, at, restoredFrom }, this.versionsKept)
-      return written
+      const change = this.changeOf(current, next, by, restoredFrom)
+      await trx.updateTable('llms').set(Object.fromEntries(change.columns)).where('id', '=', id).execute()
+      await trx.insertInto('audit_events').values(change.audit).execute()
+      await trx.insertInto('llm_versions').values(change.snapshot).execute()
+      if (change.pruneTo !== undefined) await trx.deleteFrom('llm_versions').where('llm_id', '=', id).where('version', '<=', change.pruneTo).execute()
+      return change.written
     })
+  }
+
+  /**
+   * The rows a change writes, once the domain has decided it: only the columns that changed
+   * (less to write, and no index touched without need), the audit event, the version's snapshot,
+   * and the newest version no longer kept, if any.
+   */
+  private changeOf(current: StoredLlm, next: StoredLlm, by: string, restoredFrom: number | undefined) {
+    const written: StoredLlm = { ...next, id: current.id, version: current.version + 1 }
+    const before = toRow(current) as Record<string, unknown>
+    const columns = Object.entries(toRow(written)).filter(([column, value]) => column !== 'id' && before[column] !== value)
+    const fields = columns.flatMap(([column]) => fieldOf(column) ?? [])
+    const action = restoredFrom !== undefined ? 'restore' : fields.length === 1 && fields[0] === 'secret' ? 'secret' : 'update'
+    const at = written.updatedAt ?? new Date().toISOString()
+    return {
+      written,
+      columns,
+      audit: auditRowOf({ action: 'update', keyId: by, llmId: current.id, organizationId: written.createdByOrganizationId, fields, version: written.version }),
+      snapshot: snapshotRowOf(written, { action, keyId: by, changedFields: fields, at, restoredFrom }),
+      pruneTo: this.versionsKept > 0 && written.version > this.versionsKept ? written.version - this.versionsKept : undefined,
+    }
   }
 
   /**
@@ -346,20 +435,35 @@ export class KyselyLlmRepository implements LlmRepository {
       const current = row === undefined ? undefined : fromRow(row)
       const next = decide(current)
       if (next === null || current === undefined) return current
-      const written: StoredLlm = { ...next, id, version: current.version + 1 }
-      const before = toRow(current) as Record<string, unknown>
-      const changed = Object.entries(toRow(written)).filter(([column, value]) => column !== 'id' && before[column] !== value)
-      statement(`update "llms" set ${changed.map(([c]) => `"${c}" = ?`).join(', ')} where "id" = ?`).run(...changed.map(([, v]) => v), id)
-      const fields = changed.flatMap(([column]) => fieldOf(column) ?? [])
-      insert('audit_events', auditRowOf({ action: 'update', keyId: by, llmId: id, organizationId: written.createdByOrganizationId, fields, version: written.version }))
-      const action = restoredFrom !== undefined ? 'restore' : fields.length === 1 && fields[0] === 'secret' ? 'secret' : 'update'
-      const at = written.updatedAt ?? new Date().toISOString()
-      insert('llm_versions', snapshotRowOf(written, { action, keyId: by, changedFields: fields, at, restoredFrom }))
-      if (this.versionsKept > 0 && written.version > this.versionsKept) {
-        statement('delete from "llm_versions" where "llm_id" = ? and "version" <= ?').run(id, written.version - this.versionsKept)
-      }
-      return written
+      const change = this.changeOf(current, next, by, restoredFrom)
+      statement(`update "llms" set ${change.columns.map(([c]) => `"${c}" = ?`).join(', ')} where "id" = ?`).run(...change.columns.map(([, v]) => v), id)
+      insert('audit_events', change.audit)
+      insert('llm_versions', change.snapshot)
+      if (change.pruneTo !== undefined) statement('delete from "llm_versions" where "llm_id" = ? and "version" <= ?').run(id, change.pruneTo)
+      return change.written
     })
+  }
+
+  /**
+   * `modify` on PostgreSQL in two round trips, without holding a lock between them: read the
+   * row, let the domain decide, then one statement that updates the row only if it is still at
+   * the version the domain decided against and, in the same statement (so atomically), writes
+   * the audit event and the version's snapshot. If another writer got there first, nothing was
+   * written and the whole step runs again on the new row; after a few such losses (a row under
+   * heavy contention) it waits its turn for the row's lock instead.
+   */
+  private async modifyOptimistic(pg: PgStatements, id: string, decide: Decide, by: string, restoredFrom?: number): Promise<StoredLlm | undefined> {
+    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+      const [row] = await pg.rows<Row>(PG_BY_ID_SQL, [id])
+      const current = row === undefined ? undefined : fromRow(row)
+      const next = decide(current)
+      if (next === null || current === undefined) return current
+      const change = this.changeOf(current, next, by, restoredFrom)
+      const { text, values } = conditionalWrite(id, current.version, change)
+      const [written] = await pg.rows<{ n: number }>(text, values)
+      if (written?.n === 1) return change.written
+    }
+    return this.modifyLocked(id, decide, by, restoredFrom)
   }
 
   async remove(id: string, check: (current: StoredLlm | undefined) => void, by: string): Promise<void> {
