@@ -7,16 +7,14 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import { pino, type DestinationStream } from 'pino'
 import type { TSchema } from 'typebox'
 import { ErrorBody } from './contract/errors.js'
-import type { CheckService } from './domain/check-service.js'
-import type { LlmService } from './domain/llm-service.js'
 import { LIMITS } from './domain/llm-rules.js'
-import type { ApiKeyStore } from './domain/organizations.js'
 import type { App } from './http/app-types.js'
 import { AuthCache, installAuth } from './http/auth.js'
 import { registerConsole } from './http/console.js'
 import { installErrorHandlers } from './http/errors.js'
 import { lazyChildLoggerFactory } from './http/lazy-logger.js'
 import { ReadCache } from './http/read-cache.js'
+import type { Services } from './services.js'
 import type { Metrics } from './http/metrics.js'
 import { trackRouteMethods } from './http/route-methods.js'
 import { installJsonBodyParser } from './http/json-body.js'
@@ -29,7 +27,7 @@ import { registerLlmRoutes } from './routes/llms/index.js'
 
 export interface AppDeps {
   /** The domain's services (see services.ts): the app builds nothing of storage itself. */
-  services: { llms: LlmService; checks: CheckService; apiKeys: ApiKeyStore; ping: () => Promise<void>; changeVersion?: () => number }
+  services: Pick<Services, 'llms' | 'checks' | 'apiKeys' | 'ping' | 'changeVersion' | 'rowStamp'>
   /** Request and failed-authentication limits. */
   rateLimiter: RateLimiter
   /** Where JSON log lines go (tests capture them); standard output by default. */
@@ -165,8 +163,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs', theme: { title: 'llm-registry API reference' } })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
-  const changeVersion = deps.services.changeVersion
-  const readCache = changeVersion === undefined ? undefined : new ReadCache(changeVersion)
+  const { changeVersion, rowStamp } = deps.services
+  const readCache =
+    changeVersion !== undefined ? new ReadCache({ changeVersion }) : rowStamp !== undefined ? new ReadCache({ rowStamp }) : undefined
   if (readCache !== undefined) metrics?.watchReadCache(readCache)
   const routeDeps = {
     readCache,

@@ -27,9 +27,14 @@ export interface Services {
   close: () => Promise<void>
   /**
    * A number that changes after every commit to the database by anyone (SQLite files), read
-   * without a round trip: what the read cache checks. Absent on PostgreSQL, which gets no cache.
+   * without a round trip: what the read cache checks. Absent on PostgreSQL.
    */
   changeVersion?: () => number
+  /**
+   * PostgreSQL: a token that changes whenever an LLM's row does (by anyone), read in one light
+   * round trip; undefined when there is no such row. What the cache of single LLMs checks there.
+   */
+  rowStamp?: (id: string) => Promise<string | undefined>
 }
 
 /** Organizations and keys alone: the operators' commands need no keyring. */
@@ -58,5 +63,6 @@ export function createServices(storage: Storage, keyring: SecretKeyring, options
     ping: () => storage.ping(),
     close: () => http.close(),
     ...(storage.reader !== undefined && { changeVersion: storage.reader.dataVersion }),
+    ...(storage.pg !== undefined && { rowStamp: (id: string) => repository.stampOf(id) }),
   }
 }

@@ -18,7 +18,7 @@ export interface RouteDeps {
   limiter: RateLimiter
   /** Resolves when the database answers (readiness). */
   ping: () => Promise<void>
-  /** Serialized answers, never stale (SQLite files only; see read-cache.ts). */
+  /** Serialized answers, never stale (SQLite files: any; PostgreSQL: single LLMs; see read-cache.ts). */
   readCache: ReadCache | undefined
   /** Prometheus metrics, when the process serves them. */
   metrics: Metrics | undefined

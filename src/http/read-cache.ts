@@ -5,9 +5,13 @@
  * commit by this process's writer or by any other process) before each lookup. When the version
  * has moved, everything is dropped: coarse, but it cannot miss a change, whoever made it.
  *
- * Only a storage that has such a counter gets a cache (SQLite files). PostgreSQL has none that a
- * read can check without a round trip, and a cache fed by notifications can serve a stale answer
- * after another instance acknowledged a write, so there is no cache on PostgreSQL.
+ * PostgreSQL has no such counter that a read can check without a round trip (and a cache fed by
+ * notifications could serve a stale answer after another instance acknowledged a write). There
+ * the cache holds single LLMs only, each kept with its row's stamp (version and xmin, see
+ * `KyselyLlmRepository.stampOf`), and a hit needs the stamp read from the database in the same
+ * request to be the same: one light round trip instead of reading, decoding and serializing
+ * the row. The stamp is read before the row on a miss, so an answer is never kept under a
+ * stamp newer than its content. Pages are not cached there (`coversPages`).
  *
  * Bounded in entries and in bytes (the oldest entries go first).
  */
@@ -16,6 +20,8 @@ export interface CachedAnswer {
   etag?: string
   /** For an LLM: whom it is visible to (checked on every hit, as the domain checks a read). */
   owner?: { createdByOrganizationId: string | null; isGlobal: boolean }
+  /** PostgreSQL: the stamp of the row the answer was read from (see stampOf). */
+  stamp?: string
 }
 
 export interface ReadCacheLimits {
@@ -34,12 +40,31 @@ export class ReadCache {
   /** How often a change of the database version dropped every entry. */
   invalidations = 0
 
+  /** False on PostgreSQL: only single LLMs, each checked against its row's stamp. */
+  readonly coversPages: boolean
+  private readonly versionOf: () => number
+
+  /**
+   * `coherence`: the database's change counter (SQLite), or how to read a row's stamp
+   * (PostgreSQL).
+   */
   constructor(
-    private readonly versionOf: () => number,
+    coherence: { changeVersion: () => number } | { rowStamp: (id: string) => Promise<string | undefined> },
     private readonly limits: ReadCacheLimits = DEFAULT_READ_CACHE_LIMITS,
   ) {
-    this.seen = versionOf()
+    if ('changeVersion' in coherence) {
+      this.versionOf = coherence.changeVersion
+      this.coversPages = true
+    } else {
+      this.versionOf = () => 0
+      this.stampOf = coherence.rowStamp
+      this.coversPages = false
+    }
+    this.seen = this.versionOf()
   }
+
+  /** PostgreSQL: reads the stamp an entry for this LLM must have to be served (see `get`). */
+  readonly stampOf: ((id: string) => Promise<string | undefined>) | undefined
 
   /** The version read in this turn of the event loop (see `version`). */
   private turnVersion: number | undefined
@@ -71,11 +96,17 @@ export class ReadCache {
     return now
   }
 
-  /** The answer kept for `key` at the version `version()` just returned, if any. */
-  get(key: string): CachedAnswer | undefined {
+  /**
+   * The answer kept for `key` at the version `version()` just returned, if any; with `stamp`
+   * (PostgreSQL), only if it was read from the row at that stamp.
+   */
+  get(key: string, stamp?: string): CachedAnswer | undefined {
     const hit = this.entries.get(key)
-    if (hit === undefined) this.misses++
-    else this.hits++
+    if (hit === undefined || hit.stamp !== stamp) {
+      this.misses++
+      return undefined
+    }
+    this.hits++
     return hit
   }
 

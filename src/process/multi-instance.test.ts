@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createTestDatabase, validLlm, type TestDatabase } from '../testing/harness.js'
+import { openDatabase } from '../storage/database.js'
+import { KyselyLlmRepository } from '../storage/llm-repository.js'
 import { callServer, createOrgKey, runCli, startServer, type ServerProcess } from '../testing/process.js'
 
 let db: TestDatabase
@@ -112,6 +114,30 @@ describe('several instances on one database', () => {
     expect((await call(a, 'GET', listPath)).body.meta.total).toBe(0)
     await call(b, 'POST', '/v1/llms', validLlm({ displayName: `${tag} again` }))
     expect((await call(a, 'GET', listPath)).body.meta.total).toBe(1)
+  })
+
+  test('a row changed in the database without its version moving, or replaced under the same id, is read fresh by every instance', async () => {
+    const [a] = servers as [ServerProcess, ServerProcess]
+    const llm = (await call(a, 'POST', '/v1/llms', validLlm({ displayName: 'before' }))).body
+    const names = async () => Promise.all(servers.map(async (s) => (await call(s, 'GET', `/v1/llms/${llm.id}`)).body.displayName))
+    expect(await names()).toEqual(['before', 'before', 'before'])
+    expect(await names()).toEqual(['before', 'before', 'before'])
+    const storage = openDatabase(db.config)
+    try {
+      // In place, at the same version (as re-encrypting a secret under a new key writes).
+      await storage.db.updateTable('llms').set({ display_name: 'in place' }).where('id', '=', llm.id).execute()
+      expect(await names()).toEqual(['in place', 'in place', 'in place'])
+      // Deleted and created again under its id, at version 1 again (as an operator's copy may).
+      const repository = new KyselyLlmRepository(storage)
+      const stored = await repository.findById(llm.id)
+      if (stored === undefined) throw new Error('the LLM is gone')
+      await repository.remove(llm.id, () => undefined, 'test')
+      await repository.insert({ ...stored, displayName: 'replaced' }, 'test')
+      expect(await names()).toEqual(['replaced', 'replaced', 'replaced'])
+      for (const s of servers) expect((await call(s, 'GET', `/v1/llms/${llm.id}`)).etag).toBe('"1"')
+    } finally {
+      await storage.close()
+    }
   })
 
   test('a change the CLI writes into the database directly is read at once by every instance', async () => {

@@ -12,6 +12,7 @@ import { iso, isoOrNull, parseJson, newestFirst } from './values.js'
 import type SQLite from 'better-sqlite3'
 import type { PgStatements, SqliteReader, Storage } from './database.js'
 import { SearchIndex } from './search-index.js'
+import { Batch } from './batch.js'
 import type { Database, DialectName, LlmsTable } from './schema.js'
 
 type Row = Omit<Selectable<LlmsTable>, 'search_text'>
@@ -53,6 +54,9 @@ function pgPageSql(search: boolean): string {
 }
 const PG_PAGE_SQL = pgPageSql(false)
 const PG_SEARCH_PAGE_SQL = pgPageSql(true)
+
+/** See KyselyLlmRepository.stampOf: several rows' stamps ($1, an array of ids). */
+const PG_STAMPS_SQL = `select "id", "version" || '.' || xmin as "stamp" from "llms" where "id" = any($1::text[])`
 
 /** How many times a PostgreSQL write is re-decided after losing a race before it takes the row's lock. */
 const OPTIMISTIC_ATTEMPTS = 5
@@ -212,6 +216,9 @@ export class KyselyLlmRepository implements LlmRepository {
   /** PostgreSQL's hot statements (see PgStatements). */
   private readonly pg: PgStatements | undefined
 
+  /** PostgreSQL: row stamps, read for all the requests of one turn of the event loop at once. */
+  private readonly stamps: Batch<string, string | undefined> | undefined
+
   /** SQLite's in-memory substring index (see search-index.ts). */
   private readonly searchIndex: SearchIndex | undefined
 
@@ -221,6 +228,15 @@ export class KyselyLlmRepository implements LlmRepository {
     this.reader = storage.reader
     this.writer = storage.writer
     this.pg = storage.pg
+    const pg = storage.pg
+    this.stamps =
+      pg === undefined
+        ? undefined
+        : new Batch(async (ids) => {
+            const rows = await pg.rows<{ id: string; stamp: string }>(PG_STAMPS_SQL, [ids])
+            const byId = new Map(rows.map((row) => [row.id, row.stamp]))
+            return ids.map((id) => byId.get(id))
+          })
     this.searchIndex = storage.reader === undefined ? undefined : new SearchIndex(storage.reader)
     this.versionsKept = options.versionsKept ?? 100
   }
@@ -308,6 +324,18 @@ export class KyselyLlmRepository implements LlmRepository {
     }
     const row = await this.db.selectFrom('llms').select(COLUMNS).where('id', '=', id).executeTakeFirst()
     return row === undefined ? undefined : fromRow(row)
+  }
+
+  /**
+   * PostgreSQL: the row's version and `xmin` (the transaction that wrote this version of the
+   * row). Every update bumps the version and writes a new row version; deleting and creating
+   * the same id again starts the version over but is another transaction, so a stamp never
+   * comes back once the row has changed (short of 2^32 transactions wrapping xmin around to the
+   * same value while the version also returns to the same number). Read in batches: see Batch.
+   */
+  stampOf(id: string): Promise<string | undefined> {
+    if (this.stamps === undefined) throw new Error('row stamps are read on PostgreSQL only')
+    return this.stamps.load(id)
   }
 
   async insert(llm: StoredLlm, by: string): Promise<void> {

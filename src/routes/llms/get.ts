@@ -33,7 +33,8 @@ export function registerGetLlm(app: App, { llms, readCache }: RouteDeps): void {
       const actor = actorOf(request)
       const key = `llm:${request.params.id}`
       const version = readCache?.version()
-      const hit = readCache?.get(key)
+      const stamp = readCache?.stampOf === undefined ? undefined : await readCache.stampOf(request.params.id)
+      const hit = readCache?.get(key, stamp)
       if (hit?.owner !== undefined && hit.etag !== undefined) {
         llms.assertReadable(actor, hit.owner)
         reply.header('etag', hit.etag)
@@ -45,8 +46,9 @@ export function registerGetLlm(app: App, { llms, readCache }: RouteDeps): void {
       reply.header('etag', etag)
       if (noneMatch(request.headers['if-none-match'], llm.version)) return reply.code(304).send(null)
       const body = reply.serialize(toPublic(llm)) as string
-      if (version !== undefined) {
-        readCache?.put(key, { body, etag, owner: { isGlobal: llm.isGlobal, createdByOrganizationId: llm.createdByOrganizationId } }, version)
+      if (version !== undefined && (readCache?.stampOf === undefined || stamp !== undefined)) {
+        const owner = { isGlobal: llm.isGlobal, createdByOrganizationId: llm.createdByOrganizationId }
+        readCache?.put(key, { body, etag, owner, ...(stamp !== undefined && { stamp }) }, version)
       }
       return sendSerialized(reply, body)
     },

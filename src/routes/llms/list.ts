@@ -8,7 +8,10 @@ import { toPublic } from '../../domain/llm.js'
 import { pageMeta, pageOf } from '../../contract/paging.js'
 import { ListQuery } from '../../contract/llms.js'
 
-export function registerListLlms(app: App, { llms, readCache }: RouteDeps): void {
+export function registerListLlms(app: App, deps: RouteDeps): void {
+  const { llms } = deps
+  // Pages are cached only where the cache covers them (SQLite; see read-cache.ts).
+  const readCache = deps.readCache?.coversPages === true ? deps.readCache : undefined
   app.get(
     '/v1/llms',
     {
