@@ -23,7 +23,7 @@ import { PG_ADMIN_URL, createTestDatabase, type TestDatabase } from '../src/test
 import { seed, type Seeded } from './seed.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const SERVER_JS = join(ROOT, 'dist/src/server.js')
+const SERVER_JS = join(ROOT, 'dist/bundle/server.mjs')
 const BARE_JS = join(ROOT, 'dist/bench/bare-server.js')
 
 const { values: args } = parseArgs({

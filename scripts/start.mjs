@@ -4,4 +4,4 @@
 import { build } from './build.mjs'
 
 await build()
-await import('../dist/src/server.js')
+await import('../dist/bundle/server.mjs')

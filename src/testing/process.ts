@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url'
 const ABOVE_SRC = fileURLToPath(new URL('../../', import.meta.url))
 /** The repository, whether this file runs from src/ (Vitest) or from its build in dist/ (browser tests, benchmark). */
 export const REPO_ROOT = basename(ABOVE_SRC) === 'dist' ? dirname(ABOVE_SRC) : ABOVE_SRC
-export const SERVER_JS = join(REPO_ROOT, 'dist/src/server.js')
+/** The server as `npm start` runs it: the bundle (see scripts/build.mjs). */
+export const SERVER_JS = join(REPO_ROOT, 'dist/bundle/server.mjs')
 export const CLI_JS = join(REPO_ROOT, 'dist/src/cli/main.js')
 /** The web console as `npm run build` leaves it. */
 export const CONSOLE_DIR = join(REPO_ROOT, 'dist/console')
