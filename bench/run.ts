@@ -19,6 +19,8 @@ import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { SecretBox } from '../src/crypto/secret-box.js'
 import { openDatabase } from '../src/storage/database.js'
+import { KyselyLlmRepository } from '../src/storage/llm-repository.js'
+import { createServices } from '../src/services.js'
 import { PG_ADMIN_URL, createTestDatabase, type TestDatabase } from '../src/testing/harness.js'
 import { seed, type Seeded } from './seed.js'
 
@@ -366,6 +368,29 @@ async function seeded(db: TestDatabase, box: SecretBox, orgs: number, big: numbe
   }
 }
 
+/**
+ * The floor under any PUT: the domain's update of one field, with its database write (row, audit
+ * event, version snapshot, commit), called directly in this process, no HTTP: CPU µs a write.
+ */
+async function updateFloorUs(db: TestDatabase, box: SecretBox, ids: string[]): Promise<number> {
+  const storage = openDatabase(db.config)
+  try {
+    const { llms } = createServices(storage, box)
+    const owner = (await new KyselyLlmRepository(storage).findById(ids[0] as string))?.createdByOrganizationId
+    if (owner == null) throw new Error('the seeded LLM has no organization')
+    const actor = { organizationId: owner, keyId: 'bench', permissions: ['llms:read', 'llms:write'] as const }
+    const write = () => llms.update(actor, pick(ids), { temperature: Math.round(Math.random() * 200) / 100 })
+    for (let i = 0; i < 300; i++) await write()
+    const writes = quick ? 1000 : 5000
+    const before = process.cpuUsage()
+    for (let i = 0; i < writes; i++) await write()
+    const used = process.cpuUsage(before)
+    return (used.user + used.system) / writes
+  } finally {
+    await storage.close()
+  }
+}
+
 // ---------------------------------------------------------------- the run
 
 function machine(): string {
@@ -427,6 +452,8 @@ async function main(): Promise<void> {
       scaling.push({ op: op.name, small: await compare(smallService, bare, op, 10), large: await compare(service, bare, largeOp, 10) })
     }
     const rss = Math.max(peakRssMb(service.child.pid ?? 0), peakRssMb(smallService.child.pid ?? 0))
+    const updateFloor = await updateFloorUs(small, box, smallSeed.sample.ids)
+    log(`the domain's update alone (no HTTP): ${updateFloor.toFixed(0)} µs CPU a write`)
 
     writeReport({
       rows,
@@ -436,6 +463,7 @@ async function main(): Promise<void> {
       largeStartMs: median(startups),
       npmStartMs: median(npmStarts),
       records: bigSeed.records,
+      updateFloorUs: updateFloor,
     })
   } finally {
     for (const t of targets) await stop(t)
@@ -452,6 +480,8 @@ interface Report {
   /** `npm start` (build check included) to a ready /readyz, existing database. */
   npmStartMs: number
   records: number
+  /** CPU µs of the domain's update and its database write alone, in this process (no HTTP). */
+  updateFloorUs: number
 }
 
 /** The targets of the issue "Performance", each met or not, from the rows above. */
@@ -520,6 +550,7 @@ function writeReport(r: Report): void {
     ...targetLines(r),
     '## Resources',
     '',
+    `- The domain's update of one field with its database write (row, audit event, version snapshot, commit), called in-process with no HTTP at all: **${f(r.updateFloorUs)} µs CPU a write** — the floor under \`PUT\`, whatever the HTTP layer costs.`,
     `- Peak RSS of the service under all of the load above: **${f(r.rss)} MB**.`,
     `- Start-up to a ready \`/readyz\`: empty database (created and migrated) **${f(r.emptyStartMs)} ms**; ${r.records.toLocaleString('en')}-record database **${f(r.largeStartMs)} ms** (median of 3); \`npm start\` (its build check included) to a ready \`/readyz\` on that database **${f(r.npmStartMs)} ms** (median of 3).`,
     '',
