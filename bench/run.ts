@@ -314,6 +314,8 @@ interface Row {
   ratio: number
   service: Round
   bare: Round
+  /** The service's peak RSS so far (VmHWM), read after this row: where the peak was reached. */
+  peakRssMb: number
 }
 
 /** Alternates service and bare rounds; reports medians and the median of paired ratios. */
@@ -336,7 +338,7 @@ async function compare(service: Target, bare: Target, op: Operation, connections
     failures: rounds.reduce((n, x) => n + x.failures, 0),
   })
   const ratio = median(s.map((x, i) => x.rps / (b[i]?.rps ?? 1)))
-  const row = { operation: op.name, connections, ratio, service: med(s), bare: med(b) }
+  const row = { operation: op.name, connections, ratio, service: med(s), bare: med(b), peakRssMb: peakRssMb(service.child.pid ?? 0) }
   log(
     `${op.name} c=${connections}: ${row.service.rps.toFixed(0)} req/s vs bare ${row.bare.rps.toFixed(0)} ` +
       `(ratio ${ratio.toFixed(2)}), p99 ${row.service.p99} ms, cpu ${row.service.cpuUsPerReq.toFixed(0)} µs/req ` +
@@ -532,11 +534,11 @@ function writeReport(r: Report): void {
     'ratio is the median of the paired service/bare req/s. CPU is the server process\'s own user+system time per',
     'request (from /proc/<pid>/stat). Request logging is on (info level, to /dev/null), as in production.',
     '',
-    '| operation | conns | ratio to bare | req/s | p50 ms | p99 ms | CPU µs/req | bare req/s | bare CPU µs/req | failures |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| operation | conns | ratio to bare | req/s | p50 ms | p99 ms | CPU µs/req | bare req/s | bare CPU µs/req | failures | peak RSS so far, MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...r.rows.map(
       (row) =>
-        `| \`${row.operation}\` | ${row.connections} | **${f(row.ratio, 2)}** | ${f(row.service.rps)} | ${row.service.p50} | ${row.service.p99} | ${f(row.service.cpuUsPerReq)} | ${f(row.bare.rps)} | ${f(row.bare.cpuUsPerReq)} | ${row.service.failures} |`,
+        `| \`${row.operation}\` | ${row.connections} | **${f(row.ratio, 2)}** | ${f(row.service.rps)} | ${row.service.p50} | ${row.service.p99} | ${f(row.service.cpuUsPerReq)} | ${f(row.bare.rps)} | ${f(row.bare.cpuUsPerReq)} | ${row.service.failures} | ${f(row.peakRssMb)} |`,
     ),
     '',
     '## Does the cost grow with the data? (10 connections)',
