@@ -43,7 +43,11 @@ export interface SqliteReader {
  * compile it each time). Named by its text; past `PG_NAMED_MAX` texts, run unnamed.
  */
 export interface PgStatements {
-  rows<R>(text: string, values: readonly unknown[]): Promise<R[]>
+  /**
+   * `planEach`: run unnamed, so PostgreSQL plans it for its values every time: a prepared
+   * statement's generic plan cannot see a `LIKE` pattern and so cannot choose the trigram index.
+   */
+  rows<R>(text: string, values: readonly unknown[], options?: { planEach?: boolean }): Promise<R[]>
 }
 
 /** How many statement texts get a name (each is prepared on every pooled connection that runs it). */
@@ -193,9 +197,9 @@ function pgStatements(pool: pg.Pool, onStatement: ((ms: number) => void) | undef
     return name
   }
   return {
-    async rows<R>(text: string, values: readonly unknown[]): Promise<R[]> {
+    async rows<R>(text: string, values: readonly unknown[], options?: { planEach?: boolean }): Promise<R[]> {
       const started = onStatement === undefined ? 0 : performance.now()
-      const name = nameOf(text)
+      const name = options?.planEach === true ? undefined : nameOf(text)
       const result = await pool.query({ text, values: values as unknown[], ...(name !== undefined && { name }) })
       if (onStatement !== undefined) onStatement(performance.now() - started)
       return result.rows as R[]

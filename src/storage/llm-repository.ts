@@ -290,7 +290,7 @@ export class KyselyLlmRepository implements LlmRepository {
     const searching = query.search !== null && query.search !== ''
     const values: unknown[] = [query.organizationId, query.includeDefaults, query.offset + query.limit, query.offset, query.limit]
     if (searching) values.push(containsPattern(query.search as string))
-    const rows = await pg.rows<Row & { total: number }>(searching ? PG_SEARCH_PAGE_SQL : PG_PAGE_SQL, values)
+    const rows = await pg.rows<Row & { total: number }>(searching ? PG_SEARCH_PAGE_SQL : PG_PAGE_SQL, values, { planEach: searching })
     const total = rows[0]?.total ?? 0
     return { items: rows.flatMap((row) => (row.id === null ? [] : [fromRow(row)])), total }
   }
