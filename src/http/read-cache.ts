@@ -42,6 +42,8 @@ export class ReadCache {
 
   /** False on PostgreSQL: only single LLMs, each checked against its row's stamp. */
   readonly coversPages: boolean
+  /** PostgreSQL: reads the stamp an entry for this LLM must have to be served (see `get`). */
+  readonly stampOf: ((id: string) => Promise<string | undefined>) | undefined
   private readonly versionOf: () => number
 
   /**
@@ -62,9 +64,6 @@ export class ReadCache {
     }
     this.seen = this.versionOf()
   }
-
-  /** PostgreSQL: reads the stamp an entry for this LLM must have to be served (see `get`). */
-  readonly stampOf: ((id: string) => Promise<string | undefined>) | undefined
 
   /** The version read in this turn of the event loop (see `version`). */
   private turnVersion: number | undefined

@@ -67,10 +67,21 @@ const OPTIMISTIC_ATTEMPTS = 5
  * Answers one row, `n` = 1 when it was written. The text depends only on which columns changed,
  * so a few texts cover every write and each is prepared once per connection.
  */
+/** What a decided change writes (see KyselyLlmRepository.changeOf). */
+interface Change {
+  written: StoredLlm
+  /** The columns that changed, with their new values. */
+  columns: [string, unknown][]
+  audit: ReturnType<typeof auditRowOf>
+  snapshot: ReturnType<typeof snapshotRowOf>
+  /** Versions up to this one are no longer kept, if any. */
+  pruneTo: number | undefined
+}
+
 function conditionalWrite(
   id: string,
   version: number,
-  change: { columns: [string, unknown][]; audit: Record<string, unknown>; snapshot: Record<string, unknown>; pruneTo: number | undefined },
+  change: Change,
 ): { text: string; values: unknown[] } {
   const values: unknown[] = [id, version]
   const param = (value: unknown) => `$${values.push(value)}`
@@ -421,7 +432,7 @@ export class KyselyLlmRepository implements LlmRepository {
    * (less to write, and no index touched without need), the audit event, the version's snapshot,
    * and the newest version no longer kept, if any.
    */
-  private changeOf(current: StoredLlm, next: StoredLlm, by: string, restoredFrom: number | undefined) {
+  private changeOf(current: StoredLlm, next: StoredLlm, by: string, restoredFrom: number | undefined): Change {
     const written: StoredLlm = { ...next, id: current.id, version: current.version + 1 }
     const before = toRow(current) as Record<string, unknown>
     const columns = Object.entries(toRow(written)).filter(([column, value]) => column !== 'id' && before[column] !== value)
