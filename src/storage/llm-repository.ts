@@ -7,7 +7,7 @@ import { keyIdOfSealed } from '../crypto/secret-box.js'
 import { AppError } from '../domain/errors.js'
 import { isUniqueViolation } from './errors.js'
 import { OPERATOR, auditRowOf, listHistory, recordEvent } from './audit.js'
-import { findVersion, listVersions, recordVersion, snapshotRowOf } from './versions.js'
+import { findVersion, listVersions, snapshotRowOf } from './versions.js'
 import { iso, isoOrNull, parseJson, newestFirst } from './values.js'
 import type SQLite from 'better-sqlite3'
 import type { PgStatements, SqliteReader, Storage } from './database.js'
@@ -150,6 +150,11 @@ export function containsPattern(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 }
 
+/** A caller-chosen id that is taken: the same answer whoever holds it, and nothing more. */
+function takenIdOr(error: unknown): unknown {
+  return isUniqueViolation(error) ? new AppError('id_not_available', 'id not available') : error
+}
+
 export function fromRow(row: Row): StoredLlm {
   return {
     id: row.id,
@@ -219,10 +224,10 @@ export class KyselyLlmRepository implements LlmRepository {
   /** SQLite's read connection, for the hot lookups as prepared statements. */
   private readonly reader: SqliteReader | undefined
 
-  /** SQLite's writing connection and its prepared statements (see modifyNow). */
+  /** SQLite's writing connection, its prepared statements and its immediate transaction (see modifyNow). */
   private readonly writer: SQLite.Database | undefined
   private readonly writes = new Map<string, SQLite.Statement>()
-  private modifyStep: SQLite.Transaction<(run: () => StoredLlm | undefined) => StoredLlm | undefined> | undefined
+  private writeStep: SQLite.Transaction<(run: () => StoredLlm | undefined) => StoredLlm | undefined> | undefined
 
   /** PostgreSQL's hot statements (see PgStatements). */
   private readonly pg: PgStatements | undefined
@@ -350,26 +355,58 @@ export class KyselyLlmRepository implements LlmRepository {
   }
 
   async insert(llm: StoredLlm, by: string): Promise<void> {
+    const created = this.creationOf(llm, by)
+    if (this.writer !== undefined && !this.writer.inTransaction) {
+      const writer = this.writer
+      const step = (this.writeStep ??= writer.transaction((run: () => StoredLlm | undefined) => run()))
+      return void step.immediate(() => {
+        this.insertNow(writer, 'llms', created.row, true)
+        this.insertNow(writer, 'audit_events', created.audit)
+        this.insertNow(writer, 'llm_versions', created.snapshot)
+        return undefined
+      })
+    }
     await this.db.transaction().execute(async (trx) => {
       try {
-        await trx.insertInto('llms').values(toRow(llm)).execute()
+        await trx.insertInto('llms').values(created.row).execute()
       } catch (error) {
-        // A caller-chosen id that is taken: the same answer whoever holds it, and nothing more.
-        if (isUniqueViolation(error)) throw new AppError('id_not_available', 'id not available')
-        throw error
+        throw takenIdOr(error)
       }
-      const fields = Object.entries(toRow(llm))
-        .flatMap(([column, value]) => (value === null ? [] : (fieldOf(column) ?? [])))
-      await recordEvent(trx, {
-        action: 'create',
-        keyId: by,
-        llmId: llm.id,
-        organizationId: llm.createdByOrganizationId,
-        fields,
-        version: llm.version,
-      })
-      await recordVersion(trx, llm, { action: 'create', keyId: by, changedFields: fields, at: llm.createdAt }, this.versionsKept)
+      await trx.insertInto('audit_events').values(created.audit).execute()
+      await trx.insertInto('llm_versions').values(created.snapshot).execute()
     })
+  }
+
+  /** The rows a create writes: the record, its audit event (the fields it sets) and its first version. */
+  private creationOf(llm: StoredLlm, by: string) {
+    const row = toRow(llm)
+    const fields = Object.entries(row).flatMap(([column, value]) => (value === null ? [] : (fieldOf(column) ?? [])))
+    return {
+      row,
+      audit: auditRowOf({ action: 'create', keyId: by, llmId: llm.id, organizationId: llm.createdByOrganizationId, fields, version: llm.version }),
+      snapshot: snapshotRowOf(llm, { action: 'create', keyId: by, changedFields: fields, at: llm.createdAt }),
+    }
+  }
+
+  /** A statement prepared once on SQLite's writing connection (by its text). */
+  private writeStatement(writer: SQLite.Database, text: string): SQLite.Statement {
+    let prepared = this.writes.get(text)
+    if (prepared === undefined) {
+      prepared = writer.prepare(text)
+      this.writes.set(text, prepared)
+    }
+    return prepared
+  }
+
+  /** Inserts one row on SQLite's writing connection; `byCaller`: a taken id is the caller's error. */
+  private insertNow(writer: SQLite.Database, table: string, row: Record<string, unknown>, byCaller = false): void {
+    const columns = Object.keys(row)
+    const statement = this.writeStatement(writer, `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`)
+    try {
+      statement.run(...columns.map((c) => row[c]))
+    } catch (error) {
+      throw byCaller ? takenIdOr(error) : error
+    }
   }
 
   async versions(id: string, limit: number, offset: number): Promise<{ items: VersionEntry[]; total: number }> {
@@ -454,21 +491,8 @@ export class KyselyLlmRepository implements LlmRepository {
    * else can run inside it. A throw (the domain refusing) rolls it back.
    */
   private modifyNow(writer: SQLite.Database, id: string, decide: Decide, by: string, restoredFrom?: number): StoredLlm | undefined {
-    const statement = (text: string) => {
-      let prepared = this.writes.get(text)
-      if (prepared === undefined) {
-        prepared = writer.prepare(text)
-        this.writes.set(text, prepared)
-      }
-      return prepared
-    }
-    const insert = (table: string, row: Record<string, unknown>) => {
-      const columns = Object.keys(row)
-      statement(`insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`).run(
-        ...columns.map((c) => row[c]),
-      )
-    }
-    const step = (this.modifyStep ??= writer.transaction((run: () => StoredLlm | undefined) => run()))
+    const statement = (text: string) => this.writeStatement(writer, text)
+    const step = (this.writeStep ??= writer.transaction((run: () => StoredLlm | undefined) => run()))
     return step.immediate(() => {
       const row = statement(BY_ID_SQL).get(id) as Row | undefined
       const current = row === undefined ? undefined : fromRow(row)
@@ -476,8 +500,8 @@ export class KyselyLlmRepository implements LlmRepository {
       if (next === null || current === undefined) return current
       const change = this.changeOf(current, next, by, restoredFrom)
       statement(`update "llms" set ${change.columns.map(([c]) => `"${c}" = ?`).join(', ')} where "id" = ?`).run(...change.columns.map(([, v]) => v), id)
-      insert('audit_events', change.audit)
-      insert('llm_versions', change.snapshot)
+      this.insertNow(writer, 'audit_events', change.audit)
+      this.insertNow(writer, 'llm_versions', change.snapshot)
       if (change.pruneTo !== undefined) statement('delete from "llm_versions" where "llm_id" = ? and "version" <= ?').run(id, change.pruneTo)
       return change.written
     })

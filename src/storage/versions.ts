@@ -34,15 +34,6 @@ export function snapshotRowOf(llm: StoredLlm, meta: VersionMeta): Insertable<Llm
   }
 }
 
-/** Stores the snapshot of `llm`'s new version and, when `kept` > 0, drops those older than the last `kept`. */
-export async function recordVersion(db: Kysely<Database>, llm: StoredLlm, meta: VersionMeta, kept: number): Promise<void> {
-  await db.insertInto('llm_versions').values(snapshotRowOf(llm, meta)).execute()
-  // Nothing can be older than the last `kept` until there are more versions than that.
-  if (kept > 0 && llm.version > kept) {
-    await db.deleteFrom('llm_versions').where('llm_id', '=', llm.id).where('version', '<=', llm.version - kept).execute()
-  }
-}
-
 const ENTRY_COLUMNS = ['version', 'at', 'action', 'key_id', 'changed_fields', 'restored_from'] as const
 
 function entryOf(row: Pick<Selectable<LlmVersionsTable>, (typeof ENTRY_COLUMNS)[number]>): VersionEntry {
