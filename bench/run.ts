@@ -22,6 +22,7 @@ import { openDatabase } from '../src/storage/database.js'
 import { KyselyLlmRepository } from '../src/storage/llm-repository.js'
 import { createServices } from '../src/services.js'
 import { PG_ADMIN_URL, createTestDatabase, type TestDatabase } from '../src/testing/harness.js'
+import { SERVER_NODE_FLAGS } from '../src/node-flags.js'
 import { seed, type Seeded } from './seed.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -85,8 +86,8 @@ interface Target {
 
 function launch(script: string, env: Record<string, string>): ChildProcess {
   const [cmd, argv] = canPin
-    ? ['taskset', ['-c', SERVER_CORE, process.execPath, script]]
-    : [process.execPath, [script]]
+    ? ['taskset', ['-c', SERVER_CORE, process.execPath, ...SERVER_NODE_FLAGS, script]]
+    : [process.execPath, [...SERVER_NODE_FLAGS, script]]
   return spawn(cmd as string, argv as string[], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
 }
 

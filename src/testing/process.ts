@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { SERVER_NODE_FLAGS } from '../node-flags.js'
 
 const ABOVE_SRC = fileURLToPath(new URL('../../', import.meta.url))
 /** The repository, whether this file runs from src/ (Vitest) or from its build in dist/ (browser tests, benchmark). */
@@ -30,7 +31,7 @@ function exited(child: ChildProcess): Promise<number | null> {
 
 /** Starts the server on a free port; resolves once it listens (or rejects with its output). */
 export async function startServer(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [SERVER_JS], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_JS], {
     // The listening address is read from the info-level log line, so the level stays at info.
     // Tests send many requests from one address with one key: limits are off unless a test sets them.
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURES_PER_MINUTE: '0', ...env, LOG_LEVEL: 'info' },
@@ -70,7 +71,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 20_00
 
 /** Starts the server expecting it to refuse; resolves with its exit code and output. */
 export async function startFailingServer(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [SERVER_JS], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_JS], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
