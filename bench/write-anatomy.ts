@@ -1,0 +1,125 @@
+/**
+ * Where a SQLite write's cost goes (the profile behind the PUT target in BENCHMARKS.md):
+ *
+ *   npm run bench:writes
+ *
+ * On a fresh database of 1,000 LLMs, the domain's update of one field (as a PUT makes it, without
+ * HTTP) is repeated until every LLM has more versions than are kept (so each write also prunes
+ * one, as in a long-running service), then measured: CPU a write, and the pages each commit
+ * writes to the WAL, by the table or index they belong to (SQLite's `dbstat`). For comparison,
+ * the same commit with the row's update alone, and with all the statements but no domain code.
+ */
+import { randomBytes, randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import SQLite from 'better-sqlite3'
+import { SecretBox } from '../src/crypto/secret-box.js'
+import { openDatabase } from '../src/storage/database.js'
+import { createServices } from '../src/services.js'
+import { createTestDatabase } from '../src/testing/harness.js'
+import { seed } from './seed.js'
+
+const WRITES = 5000
+
+function cpuUsPer(n: number, run: () => void): { us: number; sysUs: number } {
+  const before = process.cpuUsage()
+  run()
+  const used = process.cpuUsage(before)
+  return { us: (used.user + used.system) / n, sysUs: used.system / n }
+}
+
+/** The WAL's frames, per commit, counted by the b-tree (table or index) their page belongs to. */
+function framesByTree(file: SQLite.Database, walPath: string, commits: number): Map<string, number> {
+  const owner = new Map<number, string>()
+  for (const row of file.prepare('select name, pageno from dbstat').all() as { name: string; pageno: number }[]) owner.set(row.pageno, row.name)
+  const wal = readFileSync(walPath)
+  const pageSize = wal.readUInt32BE(8)
+  const salts = [wal.readUInt32BE(16), wal.readUInt32BE(20)]
+  const counts = new Map<string, number>()
+  for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) {
+    // A frame of this log's generation carries its salts (older ones may follow a restart).
+    if (wal.readUInt32BE(at + 8) !== salts[0] || wal.readUInt32BE(at + 12) !== salts[1]) break
+    const page = wal.readUInt32BE(at)
+    const name = owner.get(page) ?? (page === 1 ? 'database header (page 1)' : 'other (free list)')
+    counts.set(name, (counts.get(name) ?? 0) + 1 / commits)
+  }
+  return counts
+}
+
+async function main(): Promise<void> {
+  const db = await createTestDatabase('sqlite')
+  if (db.config.dialect !== 'sqlite') throw new Error('SQLite only')
+  const path = db.config.path
+  const box = new SecretBox(randomBytes(32))
+  const storage = openDatabase(db.config)
+  try {
+    const seeded = await seed(storage, box, 10, 100, 0)
+    const { llms } = createServices(storage, box)
+    const ids = seeded.sample.ids
+    const organizationId = (storage.writer?.prepare('select created_by_organization_id o from llms where id = ?').get(ids[0]) as { o: string }).o
+    const actor = { organizationId, keyId: 'bench', permissions: ['llms:read', 'llms:write'] as const }
+    const pick = () => ids[Math.floor(Math.random() * ids.length)] as string
+    const update = () => llms.update(actor, pick(), { temperature: Math.round(Math.random() * 200) / 100 })
+    // Past the kept versions (100) of every LLM, so that each write prunes one as well.
+    for (let i = 0; i < 120 * ids.length; i++) await update()
+
+    const writer = storage.writer as SQLite.Database
+    // Every frame of n commits, with no checkpoint among them (which would restart the log).
+    const frames = async (n: number, run: () => Promise<unknown> | void) => {
+      writer.pragma('wal_checkpoint(TRUNCATE)')
+      writer.pragma('wal_autocheckpoint = 0')
+      for (let i = 0; i < n; i++) await run()
+      const counted = framesByTree(writer, `${path}-wal`, n)
+      writer.pragma('wal_autocheckpoint = 1000')
+      return counted
+    }
+
+    // The domain's update: CPU (async, so timed around a loop of awaits) and frames.
+    const before = process.cpuUsage()
+    for (let i = 0; i < WRITES; i++) await update()
+    const used = process.cpuUsage(before)
+    const domain = { us: (used.user + used.system) / WRITES, sysUs: used.system / WRITES }
+    const domainFrames = await frames(200, update)
+
+    // The same statements with no domain code (a prepared statement each, one immediate transaction).
+    const read = writer.prepare('select * from llms where id = ?')
+    const set = writer.prepare('update llms set temperature = ?, updated_at = ?, version = ? where id = ?')
+    const audit = writer.prepare('insert into audit_events (id, llm_id, organization_id, key_id, action, fields, subject, at, version) values (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    const snapshot = writer.prepare('insert into llm_versions (llm_id, version, at, action, key_id, changed_fields, restored_from, settings, has_secret, secret_updated_at) select ?, ?, ?, action, key_id, changed_fields, restored_from, settings, has_secret, secret_updated_at from llm_versions where llm_id = ? and version = ?')
+    const prune = writer.prepare('delete from llm_versions where llm_id = ? and version <= ?')
+    const statements = writer.transaction((all: boolean) => {
+      const id = pick()
+      const row = read.get(id) as { version: number; created_by_organization_id: string }
+      const version = row.version + 1
+      const at = new Date().toISOString()
+      set.run(Math.random(), at, version, id)
+      if (!all) return
+      audit.run(randomUUID(), id, row.created_by_organization_id, 'bench', 'update', '["temperature"]', null, at, version)
+      snapshot.run(id, version, at, id, row.version)
+      prune.run(id, version - 100)
+    })
+    const raw = cpuUsPer(WRITES, () => { for (let i = 0; i < WRITES; i++) statements.immediate(true) })
+    const rawFrames = await frames(200, () => statements.immediate(true))
+    const alone = cpuUsPer(WRITES, () => { for (let i = 0; i < WRITES; i++) statements.immediate(false) })
+    const aloneFrames = await frames(200, () => statements.immediate(false))
+
+    const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
+    const f = (n: number) => n.toFixed(0)
+    const lines = [
+      `| write | CPU µs a write | of which system | WAL pages a commit |`,
+      `| --- | ---: | ---: | ---: |`,
+      `| the domain's update (PUT without HTTP) | ${f(domain.us)} | ${f(domain.sysUs)} | ${total(domainFrames).toFixed(1)} |`,
+      `| its statements alone (read, update, audit, snapshot, prune) | ${f(raw.us)} | ${f(raw.sysUs)} | ${total(rawFrames).toFixed(1)} |`,
+      `| the row's update alone | ${f(alone.us)} | ${f(alone.sysUs)} | ${total(aloneFrames).toFixed(1)} |`,
+      '',
+      `WAL pages a commit of the domain's update, by table or index:`,
+      '',
+      ...[...domainFrames].sort((a, b) => b[1] - a[1]).map(([name, n]) => `- ${name}: ${n.toFixed(2)}`),
+    ]
+    process.stdout.write(`${lines.join('\n')}\n`)
+  } finally {
+    await storage.close()
+    await db.drop()
+  }
+}
+
+await main()
