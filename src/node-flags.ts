@@ -9,7 +9,7 @@
  *   four times what survived before it collects again; here to 1.3 times. Under the benchmark's
  *   creates, the old generation otherwise filled with ~100 MB of dead objects.
  *
- * Measured (docs/decisions.md, "Memory"): the benchmark's sequence of loads peaked at 196–244 MB
- * of RSS with the first flag alone, 146 MB with both, at the same CPU per request within the noise.
+ * Measured with `npm run bench` (docs/decisions.md, "Memory"): peak RSS 279 MB with neither,
+ * 249 MB with the first alone, 147 MB with both, at the same CPU per request within the noise.
  */
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=30'] as const

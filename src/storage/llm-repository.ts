@@ -227,7 +227,7 @@ export class KyselyLlmRepository implements LlmRepository {
   /** SQLite's writing connection, its prepared statements and its immediate transaction (see modifyNow). */
   private readonly writer: SQLite.Database | undefined
   private readonly writes = new Map<string, SQLite.Statement>()
-  private writeStep: SQLite.Transaction<(run: () => StoredLlm | undefined) => StoredLlm | undefined> | undefined
+  private writeStep: SQLite.Transaction<(step: () => unknown) => unknown> | undefined
 
   /** PostgreSQL's hot statements (see PgStatements). */
   private readonly pg: PgStatements | undefined
@@ -358,13 +358,12 @@ export class KyselyLlmRepository implements LlmRepository {
     const created = this.creationOf(llm, by)
     if (this.writer !== undefined && !this.writer.inTransaction) {
       const writer = this.writer
-      const step = (this.writeStep ??= writer.transaction((run: () => StoredLlm | undefined) => run()))
-      return void step.immediate(() => {
+      this.immediately(writer, () => {
         this.insertNow(writer, 'llms', created.row, true)
         this.insertNow(writer, 'audit_events', created.audit)
         this.insertNow(writer, 'llm_versions', created.snapshot)
-        return undefined
       })
+      return
     }
     await this.db.transaction().execute(async (trx) => {
       try {
@@ -386,6 +385,12 @@ export class KyselyLlmRepository implements LlmRepository {
       audit: auditRowOf({ action: 'create', keyId: by, llmId: llm.id, organizationId: llm.createdByOrganizationId, fields, version: llm.version }),
       snapshot: snapshotRowOf(llm, { action: 'create', keyId: by, changedFields: fields, at: llm.createdAt }),
     }
+  }
+
+  /** Runs `run` in one immediate transaction on SQLite's writing connection (a throw rolls it back). */
+  private immediately<T>(writer: SQLite.Database, run: () => T): T {
+    this.writeStep ??= writer.transaction((step: () => unknown) => step())
+    return this.writeStep.immediate(run) as T
   }
 
   /** A statement prepared once on SQLite's writing connection (by its text). */
@@ -492,8 +497,7 @@ export class KyselyLlmRepository implements LlmRepository {
    */
   private modifyNow(writer: SQLite.Database, id: string, decide: Decide, by: string, restoredFrom?: number): StoredLlm | undefined {
     const statement = (text: string) => this.writeStatement(writer, text)
-    const step = (this.writeStep ??= writer.transaction((run: () => StoredLlm | undefined) => run()))
-    return step.immediate(() => {
+    return this.immediately(writer, () => {
       const row = statement(BY_ID_SQL).get(id) as Row | undefined
       const current = row === undefined ? undefined : fromRow(row)
       const next = decide(current)
