@@ -592,6 +592,7 @@ function writeReport(r: Report): void {
     '## Resources',
     '',
     `- The domain's update of one field with its database write (row, audit event, version snapshot, commit), called in-process with no HTTP at all: **${f(r.updateFloorUs)} µs CPU a write** — the floor under \`PUT\`, whatever the HTTP layer costs.`,
+    ...(usePg ? [] : ['- Where that write goes (its statements alone, the WAL pages of each commit by table and index): [BENCHMARKS-writes.md](BENCHMARKS-writes.md), written by `npm run bench:writes`.']),
     `- Peak RSS of the service under all of the load above: **${f(r.rss)} MB**.`,
     `- Start-up to a ready \`/readyz\`: empty database (created and migrated) **${f(r.emptyStartMs)} ms**; ${r.records.toLocaleString('en')}-record database **${f(r.largeStartMs)} ms** (median of 3); \`npm start\` (its build check included) to a ready \`/readyz\` on that database **${f(r.npmStartMs)} ms** (median of 3).`,
     '',

@@ -1,7 +1,7 @@
 /**
  * Where a SQLite write's cost goes (the profile behind the PUT target in BENCHMARKS.md):
  *
- *   npm run bench:writes
+ *   npm run bench:writes      (prints the tables and writes them to BENCHMARKS-writes.md)
  *
  * On a fresh database of 1,000 LLMs, the domain's update of one field (as a PUT makes it, without
  * HTTP) is repeated until every LLM has more versions than are kept (so each write also prunes
@@ -10,7 +10,9 @@
  * the same commit with the row's update alone, and with all the statements but no domain code.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { fileURLToPath } from 'node:url'
 import SQLite from 'better-sqlite3'
 import { SecretBox } from '../src/crypto/secret-box.js'
 import { openDatabase } from '../src/storage/database.js'
@@ -39,7 +41,13 @@ function framesByTree(file: SQLite.Database, walPath: string, commits: number): 
     // A frame of this log's generation carries its salts (older ones may follow a restart).
     if (wal.readUInt32BE(at + 8) !== salts[0] || wal.readUInt32BE(at + 12) !== salts[1]) break
     const page = wal.readUInt32BE(at)
-    const name = owner.get(page) ?? (page === 1 ? 'database header (page 1)' : 'other (free list)')
+    const tree = owner.get(page)
+    const name =
+      page === 1
+        ? 'page 1 (the database header: the file grew)'
+        : tree === undefined
+          ? 'other (free list)'
+          : tree.replace(/^sqlite_autoindex_(.+)_1$/, '$1 (primary key index)')
     counts.set(name, (counts.get(name) ?? 0) + 1 / commits)
   }
   return counts
@@ -116,6 +124,17 @@ async function main(): Promise<void> {
       ...[...domainFrames].sort((a, b) => b[1] - a[1]).map(([name, n]) => `- ${name}: ${n.toFixed(2)}`),
     ]
     process.stdout.write(`${lines.join('\n')}\n`)
+    const version = (writer.prepare('select sqlite_version() as v').get() as { v: string }).v
+    const report = [
+      '# Where a SQLite write goes',
+      '',
+      `Written by \`npm run bench:writes\` (bench/write-anatomy.ts) on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node.js ${process.version}, SQLite ${version}.`,
+      `A fresh database of 1,000 LLMs; every LLM past its 100 kept versions first, so each write also prunes one; ${WRITES.toLocaleString('en')} writes timed, 200 counted in the WAL. No HTTP.`,
+      '',
+      ...lines,
+      '',
+    ]
+    writeFileSync(fileURLToPath(new URL('../../BENCHMARKS-writes.md', import.meta.url)), report.join('\n'))
   } finally {
     await storage.close()
     await db.drop()
