@@ -19,11 +19,10 @@ import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { SecretBox } from '../src/crypto/secret-box.js'
 import { openDatabase } from '../src/storage/database.js'
-import { KyselyLlmRepository } from '../src/storage/llm-repository.js'
-import { createServices } from '../src/services.js'
 import { PG_ADMIN_URL, createTestDatabase, type TestDatabase } from '../src/testing/harness.js'
 import { SERVER_NODE_FLAGS } from '../src/node-flags.js'
 import { seed, type Seeded } from './seed.js'
+import { cpuUsPerCall, pick, updaterOf } from './updates.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const SERVER_JS = join(ROOT, 'dist/bundle/server.mjs')
@@ -124,7 +123,6 @@ async function startService(name: string, databaseUrl: string, key: string): Pro
 /** `npm start` as a user runs it on an existing database: the build check, then the server, to a ready /readyz. */
 async function npmStartMs(databaseUrl: string, key: string): Promise<number> {
   const port = await freePort()
-  const started = performance.now()
   const child = spawn('npm', ['start', '--silent'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: databaseUrl, LLMS_ENCRYPTION_KEY: key, PORT: String(port), HOST: '127.0.0.1' },
@@ -178,7 +176,6 @@ interface Operation {
   next: () => { path: string; body?: string }
 }
 
-const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)] as T
 
 function operations(seeded: Seeded): Operation[] {
   const { sample, big } = seeded
@@ -410,17 +407,9 @@ async function seeded(db: TestDatabase, box: SecretBox, orgs: number, big: numbe
 async function updateFloorUs(db: TestDatabase, box: SecretBox, ids: string[]): Promise<number> {
   const storage = openDatabase(db.config)
   try {
-    const { llms } = createServices(storage, box)
-    const owner = (await new KyselyLlmRepository(storage).findById(ids[0] as string))?.createdByOrganizationId
-    if (owner == null) throw new Error('the seeded LLM has no organization')
-    const actor = { organizationId: owner, keyId: 'bench', permissions: ['llms:read', 'llms:write'] as const }
-    const write = () => llms.update(actor, pick(ids), { temperature: Math.round(Math.random() * 200) / 100 })
-    for (let i = 0; i < 300; i++) await write()
-    const writes = quick ? 1000 : 5000
-    const before = process.cpuUsage()
-    for (let i = 0; i < writes; i++) await write()
-    const used = process.cpuUsage(before)
-    return (used.user + used.system) / writes
+    const write = await updaterOf(storage, box, ids)
+    await cpuUsPerCall(300, write)
+    return (await cpuUsPerCall(quick ? 1000 : 5000, write)).us
   } finally {
     await storage.close()
   }

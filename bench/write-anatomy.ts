@@ -16,18 +16,11 @@ import { fileURLToPath } from 'node:url'
 import SQLite from 'better-sqlite3'
 import { SecretBox } from '../src/crypto/secret-box.js'
 import { openDatabase } from '../src/storage/database.js'
-import { createServices } from '../src/services.js'
 import { createTestDatabase } from '../src/testing/harness.js'
 import { seed } from './seed.js'
+import { cpuUsPerCall, pick, updaterOf } from './updates.js'
 
 const WRITES = 5000
-
-function cpuUsPer(n: number, run: () => void): { us: number; sysUs: number } {
-  const before = process.cpuUsage()
-  run()
-  const used = process.cpuUsage(before)
-  return { us: (used.user + used.system) / n, sysUs: used.system / n }
-}
 
 /** The WAL's frames, per commit, counted by the b-tree (table or index) their page belongs to. */
 function framesByTree(file: SQLite.Database, walPath: string, commits: number): Map<string, number> {
@@ -61,14 +54,10 @@ async function main(): Promise<void> {
   const storage = openDatabase(db.config)
   try {
     const seeded = await seed(storage, box, 10, 100, 0)
-    const { llms } = createServices(storage, box)
     const ids = seeded.sample.ids
-    const organizationId = (storage.writer?.prepare('select created_by_organization_id o from llms where id = ?').get(ids[0]) as { o: string }).o
-    const actor = { organizationId, keyId: 'bench', permissions: ['llms:read', 'llms:write'] as const }
-    const pick = () => ids[Math.floor(Math.random() * ids.length)] as string
-    const update = () => llms.update(actor, pick(), { temperature: Math.round(Math.random() * 200) / 100 })
+    const update = await updaterOf(storage, box, ids)
     // Past the kept versions (100) of every LLM, so that each write prunes one as well.
-    for (let i = 0; i < 120 * ids.length; i++) await update()
+    await cpuUsPerCall(120 * ids.length, update)
 
     const writer = storage.writer as SQLite.Database
     // Every frame of n commits, with no checkpoint among them (which would restart the log).
@@ -81,11 +70,7 @@ async function main(): Promise<void> {
       return counted
     }
 
-    // The domain's update: CPU (async, so timed around a loop of awaits) and frames.
-    const before = process.cpuUsage()
-    for (let i = 0; i < WRITES; i++) await update()
-    const used = process.cpuUsage(before)
-    const domain = { us: (used.user + used.system) / WRITES, sysUs: used.system / WRITES }
+    const domain = await cpuUsPerCall(WRITES, update)
     const domainFrames = await frames(200, update)
 
     // The same statements with no domain code (a prepared statement each, one immediate transaction).
@@ -95,7 +80,7 @@ async function main(): Promise<void> {
     const snapshot = writer.prepare('insert into llm_versions (llm_id, version, at, action, key_id, changed_fields, restored_from, settings, has_secret, secret_updated_at) select ?, ?, ?, action, key_id, changed_fields, restored_from, settings, has_secret, secret_updated_at from llm_versions where llm_id = ? and version = ?')
     const prune = writer.prepare('delete from llm_versions where llm_id = ? and version <= ?')
     const statements = writer.transaction((all: boolean) => {
-      const id = pick()
+      const id = pick(ids)
       const row = read.get(id) as { version: number; created_by_organization_id: string }
       const version = row.version + 1
       const at = new Date().toISOString()
@@ -105,9 +90,9 @@ async function main(): Promise<void> {
       snapshot.run(id, version, at, id, row.version)
       prune.run(id, version - 100)
     })
-    const raw = cpuUsPer(WRITES, () => { for (let i = 0; i < WRITES; i++) statements.immediate(true) })
+    const raw = await cpuUsPerCall(WRITES, () => statements.immediate(true))
     const rawFrames = await frames(200, () => statements.immediate(true))
-    const alone = cpuUsPer(WRITES, () => { for (let i = 0; i < WRITES; i++) statements.immediate(false) })
+    const alone = await cpuUsPerCall(WRITES, () => statements.immediate(false))
     const aloneFrames = await frames(200, () => statements.immediate(false))
 
     const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
@@ -115,9 +100,9 @@ async function main(): Promise<void> {
     const lines = [
       `| write | CPU µs a write | of which system | WAL pages a commit |`,
       `| --- | ---: | ---: | ---: |`,
-      `| the domain's update (PUT without HTTP) | ${f(domain.us)} | ${f(domain.sysUs)} | ${total(domainFrames).toFixed(1)} |`,
-      `| its statements alone (read, update, audit, snapshot, prune) | ${f(raw.us)} | ${f(raw.sysUs)} | ${total(rawFrames).toFixed(1)} |`,
-      `| the row's update alone | ${f(alone.us)} | ${f(alone.sysUs)} | ${total(aloneFrames).toFixed(1)} |`,
+      `| the domain's update (PUT without HTTP) | ${f(domain.us)} | ${f(domain.systemUs)} | ${total(domainFrames).toFixed(1)} |`,
+      `| its statements alone (read, update, audit, snapshot, prune) | ${f(raw.us)} | ${f(raw.systemUs)} | ${total(rawFrames).toFixed(1)} |`,
+      `| the row's update alone | ${f(alone.us)} | ${f(alone.systemUs)} | ${total(aloneFrames).toFixed(1)} |`,
       '',
       `WAL pages a commit of the domain's update, by table or index:`,
       '',
