@@ -27,7 +27,7 @@ import { registerLlmRoutes } from './routes/llms/index.js'
 
 export interface AppDeps {
   /** The domain's services (see services.ts): the app builds nothing of storage itself. */
-  services: Pick<Services, 'llms' | 'checks' | 'apiKeys' | 'ping' | 'changeVersion' | 'rowStamp'>
+  services: Pick<Services, 'llms' | 'checks' | 'apiKeys' | 'ping' | 'changeVersion' | 'rowStamp' | 'commits'>
   /** Request and failed-authentication limits. */
   rateLimiter: RateLimiter
   /** Where JSON log lines go (tests capture them); standard output by default. */
@@ -167,6 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const readCache =
     changeVersion !== undefined ? new ReadCache({ changeVersion }) : rowStamp !== undefined ? new ReadCache({ rowStamp }) : undefined
   if (readCache !== undefined) metrics?.watchReadCache(readCache)
+  if (deps.services.commits !== undefined) metrics?.watchCommits(deps.services.commits)
   const routeDeps = {
     readCache,
     metrics,

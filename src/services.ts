@@ -35,6 +35,8 @@ export interface Services {
    * round trip; undefined when there is no such row. What the cache of single LLMs checks there.
    */
   rowStamp?: (id: string) => Promise<string | undefined>
+  /** SQLite: the group commit's counts (commits, and the writes they carried); see GroupCommit. */
+  commits?: () => { commits: number; writes: number }
 }
 
 /** Organizations and keys alone: the operators' commands need no keyring. */
@@ -64,5 +66,6 @@ export function createServices(storage: Storage, keyring: SecretKeyring, options
     close: () => http.close(),
     ...(storage.reader !== undefined && { changeVersion: storage.reader.dataVersion }),
     ...(storage.pg !== undefined && { rowStamp: (id: string) => repository.stampOf(id) }),
+    ...(storage.writer !== undefined && { commits: () => repository.commitStats() }),
   }
 }

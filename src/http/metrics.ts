@@ -67,6 +67,12 @@ export class Metrics {
       },
     })
   }
+
+  /** Exposes SQLite's group commit counts (see GroupCommit), read when scraped. */
+  watchCommits(stats: () => { commits: number; writes: number }): void {
+    new Gauge({ name: 'llmr_sqlite_commits_total', help: 'SQLite commits of the hot writes (each may carry several).', registers: [this.registry], collect() { this.set(stats().commits) } })
+    new Gauge({ name: 'llmr_sqlite_committed_writes_total', help: 'Hot writes (creates, updates) those commits carried.', registers: [this.registry], collect() { this.set(stats().writes) } })
+  }
 }
 
 /** The metrics port: GET /metrics in Prometheus's text format, 404 for anything else. */

@@ -1,7 +1,7 @@
 /** /metrics on its own port: request durations per route, the read cache, statements, refusals, check outcomes. */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { createTestDatabase, validLlm, type TestDatabase } from '../testing/harness.js'
+import { BACKEND, createTestDatabase, validLlm, type TestDatabase } from '../testing/harness.js'
 import { startFakeUpstream, type FakeUpstream } from '../testing/fake-upstream.js'
 import { callServer, createOrgKey, startServer, type ServerProcess } from '../testing/process.js'
 
@@ -63,6 +63,11 @@ test('metrics are served on their own port, with what operators need', async () 
   // after its row's stamp was read: see read-cache.ts).
   expect(sample(text, 'llmr_read_cache_hits_total')).toBeGreaterThanOrEqual(9)
   expect(sample(text, 'llmr_read_cache_entries')).toBeGreaterThan(0)
+  // SQLite's group commit (group-commit.ts): the one create, in one commit.
+  if (BACKEND === 'sqlite') {
+    expect(sample(text, 'llmr_sqlite_commits_total')).toBe(1)
+    expect(sample(text, 'llmr_sqlite_committed_writes_total')).toBe(1)
+  } else expect(text).not.toContain('llmr_sqlite_commits_total')
   // Nothing of any organization's data or credentials.
   expect(text).not.toMatch(/sk-metrics|llmr_[0-9a-f]{16}_/)
 })

@@ -13,6 +13,7 @@ import type SQLite from 'better-sqlite3'
 import type { PgStatements, SqliteReader, Storage } from './database.js'
 import { SearchIndex } from './search-index.js'
 import { Batch } from './batch.js'
+import { GroupCommit } from './group-commit.js'
 import type { Database, DialectName, LlmsTable } from './schema.js'
 
 type Row = Omit<Selectable<LlmsTable>, 'search_text'>
@@ -227,7 +228,8 @@ export class KyselyLlmRepository implements LlmRepository {
   /** SQLite's writing connection, its prepared statements and its immediate transaction (see modifyNow). */
   private readonly writer: SQLite.Database | undefined
   private readonly writes = new Map<string, SQLite.Statement>()
-  private writeStep: SQLite.Transaction<(step: () => unknown) => unknown> | undefined
+  /** SQLite: the hot writes (create, update) of one turn of the event loop commit together. */
+  private readonly group: GroupCommit | undefined
 
   /** PostgreSQL's hot statements (see PgStatements). */
   private readonly pg: PgStatements | undefined
@@ -243,6 +245,7 @@ export class KyselyLlmRepository implements LlmRepository {
     this.dialect = storage.dialect
     this.reader = storage.reader
     this.writer = storage.writer
+    this.group = storage.writer === undefined ? undefined : new GroupCommit(storage.writer)
     this.pg = storage.pg
     const pg = storage.pg
     this.stamps =
@@ -354,26 +357,30 @@ export class KyselyLlmRepository implements LlmRepository {
     return this.stamps.load(id)
   }
 
+  /** SQLite: how many group commits there have been, and the writes they carried (see GroupCommit). */
+  commitStats(): { commits: number; writes: number } {
+    return { commits: this.group?.commits ?? 0, writes: this.group?.writes ?? 0 }
+  }
+
   async insert(llm: StoredLlm, by: string): Promise<void> {
     const created = this.creationOf(llm, by)
-    if (this.writer !== undefined && !this.writer.inTransaction) {
-      const writer = this.writer
-      this.immediately(writer, () => {
-        this.insertNow(writer, 'llms', created.row, true)
-        this.insertNow(writer, 'audit_events', created.audit)
-        this.insertNow(writer, 'llm_versions', created.snapshot)
+    const locked = () =>
+      this.db.transaction().execute(async (trx) => {
+        try {
+          await trx.insertInto('llms').values(created.row).execute()
+        } catch (error) {
+          throw takenIdOr(error)
+        }
+        await trx.insertInto('audit_events').values(created.audit).execute()
+        await trx.insertInto('llm_versions').values(created.snapshot).execute()
       })
-      return
-    }
-    await this.db.transaction().execute(async (trx) => {
-      try {
-        await trx.insertInto('llms').values(created.row).execute()
-      } catch (error) {
-        throw takenIdOr(error)
-      }
-      await trx.insertInto('audit_events').values(created.audit).execute()
-      await trx.insertInto('llm_versions').values(created.snapshot).execute()
-    })
+    if (this.writer === undefined || this.group === undefined) return locked()
+    const writer = this.writer
+    return this.group.run(() => {
+      this.insertNow(writer, 'llms', created.row, true)
+      this.insertNow(writer, 'audit_events', created.audit)
+      this.insertNow(writer, 'llm_versions', created.snapshot)
+    }, locked)
   }
 
   /** The rows a create writes: the record, its audit event (the fields it sets) and its first version. */
@@ -385,12 +392,6 @@ export class KyselyLlmRepository implements LlmRepository {
       audit: auditRowOf({ action: 'create', keyId: by, llmId: llm.id, organizationId: llm.createdByOrganizationId, fields, version: llm.version }),
       snapshot: snapshotRowOf(llm, { action: 'create', keyId: by, changedFields: fields, at: llm.createdAt }),
     }
-  }
-
-  /** Runs `run` in one immediate transaction on SQLite's writing connection (a throw rolls it back). */
-  private immediately<T>(writer: SQLite.Database, run: () => T): T {
-    this.writeStep ??= writer.transaction((step: () => unknown) => step())
-    return this.writeStep.immediate(run) as T
   }
 
   /** A statement prepared once on SQLite's writing connection (by its text). */
@@ -446,7 +447,13 @@ export class KyselyLlmRepository implements LlmRepository {
   }
 
   async modify(id: string, decide: Decide, by: string, restoredFrom?: number): Promise<StoredLlm | undefined> {
-    if (this.writer !== undefined && !this.writer.inTransaction) return this.modifyNow(this.writer, id, decide, by, restoredFrom)
+    if (this.writer !== undefined && this.group !== undefined) {
+      const writer = this.writer
+      return this.group.run(
+        () => this.modifyNow(writer, id, decide, by, restoredFrom),
+        () => this.modifyLocked(id, decide, by, restoredFrom),
+      )
+    }
     if (this.pg !== undefined) return this.modifyOptimistic(this.pg, id, decide, by, restoredFrom)
     return this.modifyLocked(id, decide, by, restoredFrom)
   }
@@ -491,24 +498,22 @@ export class KyselyLlmRepository implements LlmRepository {
   }
 
   /**
-   * `modify` on SQLite as prepared statements in one synchronous (immediate) transaction: the
-   * same reads, decision and writes, without the query builder and without yielding, so nothing
-   * else can run inside it. A throw (the domain refusing) rolls it back.
+   * `modify` on SQLite as prepared statements, run inside a group's transaction (see GroupCommit):
+   * the same reads, decision and writes, without the query builder and without yielding, so
+   * nothing else can run inside it. A throw (the domain refusing) rolls back its savepoint.
    */
   private modifyNow(writer: SQLite.Database, id: string, decide: Decide, by: string, restoredFrom?: number): StoredLlm | undefined {
     const statement = (text: string) => this.writeStatement(writer, text)
-    return this.immediately(writer, () => {
-      const row = statement(BY_ID_SQL).get(id) as Row | undefined
-      const current = row === undefined ? undefined : fromRow(row)
-      const next = decide(current)
-      if (next === null || current === undefined) return current
-      const change = this.changeOf(current, next, by, restoredFrom)
-      statement(`update "llms" set ${change.columns.map(([c]) => `"${c}" = ?`).join(', ')} where "id" = ?`).run(...change.columns.map(([, v]) => v), id)
-      this.insertNow(writer, 'audit_events', change.audit)
-      this.insertNow(writer, 'llm_versions', change.snapshot)
-      if (change.pruneTo !== undefined) statement('delete from "llm_versions" where "llm_id" = ? and "version" <= ?').run(id, change.pruneTo)
-      return change.written
-    })
+    const row = statement(BY_ID_SQL).get(id) as Row | undefined
+    const current = row === undefined ? undefined : fromRow(row)
+    const next = decide(current)
+    if (next === null || current === undefined) return current
+    const change = this.changeOf(current, next, by, restoredFrom)
+    statement(`update "llms" set ${change.columns.map(([c]) => `"${c}" = ?`).join(', ')} where "id" = ?`).run(...change.columns.map(([, v]) => v), id)
+    this.insertNow(writer, 'audit_events', change.audit)
+    this.insertNow(writer, 'llm_versions', change.snapshot)
+    if (change.pruneTo !== undefined) statement('delete from "llm_versions" where "llm_id" = ? and "version" <= ?').run(id, change.pruneTo)
+    return change.written
   }
 
   /**

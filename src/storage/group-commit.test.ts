@@ -1,0 +1,101 @@
+/**
+ * Writes asked for together: on SQLite they commit together (group-commit.ts); on both backends
+ * one that fails among them changes nothing and takes nothing of the others with it. The writes
+ * are asked of the repository in one turn of the event loop (so on SQLite they are one group, for
+ * certain); what they left is read back through the HTTP API.
+ */
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { StoredLlm } from '../domain/llm.js'
+import { BACKEND, startHarness, stopHarness, type Harness, type Tenant } from '../testing/harness.js'
+import { KyselyLlmRepository } from './llm-repository.js'
+
+let h: Harness
+let repository: KyselyLlmRepository
+beforeAll(async () => {
+  h = await startHarness()
+  repository = new KyselyLlmRepository(h.requireStorage())
+})
+afterAll(() => stopHarness(h))
+
+const setTemperature = (temperature: number) => (current: StoredLlm | undefined) =>
+  current === undefined ? null : { ...current, temperature, updatedAt: new Date().toISOString() }
+
+async function llms(count: number): Promise<{ t: Tenant; ids: string[] }> {
+  const t = await h.tenant()
+  const created = await Promise.all(Array.from({ length: count }, () => h.createLlm(t.key, { temperature: 0.5 })))
+  return { t, ids: created.map((llm) => llm.id as string) }
+}
+
+async function seen(t: Tenant, id: string): Promise<{ temperature: number; etag: string | null; versions: number; events: number }> {
+  const got = await h.get(`/v1/llms/${id}`, t.key)
+  const versions = await h.get(`/v1/llms/${id}/versions`, t.key)
+  const history = await h.get(`/v1/llms/${id}/history`, t.key)
+  return { temperature: got.body.temperature, etag: got.headers.get('etag'), versions: versions.body.meta.total, events: history.body.meta.total }
+}
+
+describe('writes asked together', () => {
+  test('an update whose last statement fails is rolled back whole; the others in its group commit', async () => {
+    const { t, ids } = await llms(6)
+    const [doomed] = ids as [string]
+    // A snapshot already holds the doomed LLM's next version: its update runs the row's update
+    // and the audit insert, then fails on the snapshot's key.
+    await sql`insert into llm_versions (llm_id, version, at, action, key_id, changed_fields, settings, has_secret)
+      values (${doomed}, 2, ${new Date().toISOString()}, 'update', 'test', '[]', '{}', ${BACKEND === 'postgres' ? sql`false` : sql`0`})`.execute(h.requireStorage().db)
+    const before = repository.commitStats()
+
+    const outcomes = await Promise.allSettled(ids.map((id, i) => repository.modify(id, setTemperature(1 + i / 10), 'test')))
+
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'])
+    expect(await seen(t, doomed)).toEqual({ temperature: 0.5, etag: '"1"', versions: 2, events: 1 })
+    for (const [i, id] of ids.entries()) {
+      if (i > 0) expect(await seen(t, id)).toEqual({ temperature: 1 + i / 10, etag: '"2"', versions: 2, events: 2 })
+    }
+    if (BACKEND === 'sqlite') expect(repository.commitStats()).toEqual({ commits: before.commits + 1, writes: before.writes + 6 })
+  })
+
+  test('a refused update (the domain throws) and a create of a taken id fail alone; the rest of the group lands', async () => {
+    const { t, ids } = await llms(3)
+    const stored = await h.stored(ids[0] as string)
+    if (stored === undefined) throw new Error('fixture missing')
+    const before = repository.commitStats()
+    const fresh = { ...stored, id: crypto.randomUUID(), displayName: 'Fresh in the group' } as StoredLlm
+
+    const outcomes = await Promise.allSettled([
+      repository.modify(ids[0] as string, () => {
+        throw new Error('refused by the domain')
+      }, 'test'),
+      repository.insert({ ...stored, displayName: 'Same id again' } as StoredLlm, 'test'),
+      repository.insert(fresh, 'test'),
+      repository.modify(ids[1] as string, setTemperature(1.5), 'test'),
+    ])
+
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'fulfilled', 'fulfilled'])
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/refused by the domain/)
+    expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'id_not_available' })
+    expect(await seen(t, ids[0] as string)).toEqual({ temperature: 0.5, etag: '"1"', versions: 1, events: 1 })
+    expect((await h.get(`/v1/llms/${fresh.id}`, t.key)).body.displayName).toBe('Fresh in the group')
+    expect((await seen(t, ids[1] as string)).temperature).toBe(1.5)
+    if (BACKEND === 'sqlite') expect(repository.commitStats()).toEqual({ commits: before.commits + 1, writes: before.writes + 4 })
+  })
+
+  test.runIf(BACKEND === 'sqlite')('writes asked while another transaction is open wait for it, then all land', async () => {
+    const { t, ids } = await llms(3)
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const open = h.requireStorage().db.transaction().execute(async (trx) => {
+      await sql`select 1`.execute(trx)
+      await held
+    })
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(h.requireStorage().writer?.inTransaction).toBe(true)
+
+    const writes = ids.map((id) => repository.modify(id, setTemperature(1.7), 'test'))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    release()
+    await open
+    await Promise.all(writes)
+
+    for (const id of ids) expect(await seen(t, id)).toMatchObject({ temperature: 1.7, etag: '"2"', events: 2 })
+  })
+})

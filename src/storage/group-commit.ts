@@ -1,0 +1,102 @@
+/**
+ * SQLite group commit. The writes asked for during one turn of the event loop run after that
+ * turn, one after another, in one immediate transaction on the writing connection, and each is
+ * answered only once that transaction has committed. A commit costs the same whether it carries
+ * one write or ten (the WAL frames of the pages they share, the lock, the log's header), so under
+ * concurrent writes each pays for a share of one.
+ *
+ * Nothing acknowledged can be lost: a caller hears of its write after the commit that holds it
+ * (synchronous=NORMAL in WAL mode: durable once the commit returns, whatever becomes of the
+ * process). Nothing refused is half-kept: each write runs in its own savepoint, so one that throws
+ * (the domain refusing, a taken id) is rolled back alone and the others commit. Each write still
+ * reads what the one before it wrote: they run in turn, as they would in transactions of their
+ * own. If the transaction itself fails (the disk full, the lock not granted in time), every write
+ * in it fails with that error, and none of them is in the database.
+ */
+import type SQLite from 'better-sqlite3'
+
+interface Pending {
+  /** The write as synchronous statements (runs inside the group's transaction). */
+  now: () => unknown
+  /** The same write when the connection is inside another transaction at the group's turn. */
+  otherwise: () => Promise<unknown>
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+}
+
+type Outcome = { value: unknown } | { error: unknown }
+
+export class GroupCommit {
+  private pending: Pending[] = []
+  /** A better-sqlite3 transaction function: BEGIN IMMEDIATE at the top level, a savepoint inside one. */
+  private readonly step: SQLite.Transaction<(run: () => unknown) => unknown>
+  /** How many groups have committed, and how many writes they carried (see /metrics). */
+  commits = 0
+  writes = 0
+
+  constructor(private readonly writer: SQLite.Database) {
+    this.step = writer.transaction((run: () => unknown) => run())
+  }
+
+  /**
+   * Runs `now` in the next group's transaction and resolves with what it returned once that
+   * transaction has committed (rejects with what it threw, its own statements rolled back).
+   * `otherwise` runs instead when, at the group's turn, the connection is inside a transaction
+   * the query builder holds open across awaits (nothing may run inside that one).
+   */
+  run<T>(now: () => T, otherwise: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ now, otherwise, resolve: resolve as (value: unknown) => void, reject })
+      if (this.pending.length === 1) setImmediate(this.commit)
+    })
+  }
+
+  private readonly commit = (): void => {
+    const group = this.pending
+    this.pending = []
+    if (this.writer.inTransaction) {
+      for (const write of group) write.otherwise().then(write.resolve, write.reject)
+      return
+    }
+    let outcomes: Outcome[]
+    try {
+      outcomes = group.length === 1 ? [this.alone(group[0] as Pending)] : (this.step.immediate(() => this.each(group)) as Outcome[])
+    } catch (error) {
+      for (const write of group) write.reject(error)
+      return
+    }
+    this.commits++
+    this.writes += group.length
+    group.forEach((write, i) => {
+      const outcome = outcomes[i] as Outcome
+      if ('error' in outcome) write.reject(outcome.error)
+      else write.resolve(outcome.value)
+    })
+  }
+
+  /** One write in its own transaction: a throw rolls it back and is its outcome. */
+  private alone(write: Pending): Outcome {
+    let value: unknown
+    try {
+      value = this.step.immediate(write.now)
+    } catch (error) {
+      // Refused (rolled back): the caller's error. A failed commit lands here too, as it should.
+      return { error }
+    }
+    return { value }
+  }
+
+  /** Each write in a savepoint of the group's transaction. */
+  private each(group: Pending[]): Outcome[] {
+    return group.map((write) => {
+      try {
+        return { value: this.step(write.now) }
+      } catch (error) {
+        // SQLite rolls the whole transaction back after some errors (a full disk, for one):
+        // then nothing of the group is kept, and the group fails as one.
+        if (!this.writer.inTransaction) throw error
+        return { error }
+      }
+    })
+  }
+}
