@@ -35,6 +35,12 @@ const BY_IDS_SQL = `select ${COLUMNS.map((c) => `"${c}"`).join(', ')} from "llms
 /** The lookup by id as PostgreSQL's prepared statement. */
 const PG_BY_ID_SQL = `select ${COLUMNS.map((c) => `"${c}"`).join(', ')} from "llms" where "id" = $1`
 
+/** The same with the row's xmin, which every update of the row changes (see modifyOptimistic). */
+const PG_BY_ID_XMIN_SQL = `select ${COLUMNS.map((c) => `"${c}"`).join(', ')}, xmin::text as "xmin" from "llms" where "id" = $1`
+
+/** PostgreSQL: LLMs this instance last read or wrote for a write, kept as guesses (see modifyOptimistic). */
+const PG_KNOWN_ROWS = 2_000
+
 /**
  * A page of the list on PostgreSQL ($1 organization, $2 include defaults, $3 offset + limit,
  * $4 offset, $5 limit, $6 the search pattern if any): see KyselyLlmRepository.list.
@@ -63,11 +69,23 @@ const PG_STAMPS_SQL = `select "id", "version" || '.' || xmin as "stamp" from "ll
 const OPTIMISTIC_ATTEMPTS = 5
 
 /**
- * PostgreSQL: the update of a change, conditional on the row's version, with its audit event and
- * snapshot (and the pruning of old versions) written only if the update was, all in one statement.
- * Answers one row, `n` = 1 when it was written. The text depends only on which columns changed,
- * so a few texts cover every write and each is prepared once per connection.
+ * PostgreSQL: the update of a change, conditional on the row being exactly the one the domain
+ * decided against (its version and its xmin), with its audit event and snapshot (and the pruning
+ * of old versions) written only if the update was, all in one statement. Answers one row: the
+ * written row's new xmin, or null when nothing was written. The text depends only on which
+ * columns changed, so a few texts cover every write and each is prepared once per connection.
  */
+/** What the domain decides on a row this instance guesses is current; null when nothing is to be written on it. */
+function decideOnGuess(decide: Decide, guess: StoredLlm): StoredLlm | null {
+  try {
+    return decide(guess)
+  } catch {
+    // Refused, perhaps only because the guess is old (an If-Match of a newer version): the row
+    // is read afresh and the domain decides again, and refuses again if it must.
+    return null
+  }
+}
+
 /** What a decided change writes (see KyselyLlmRepository.changeOf). */
 interface Change {
   written: StoredLlm
@@ -82,21 +100,22 @@ interface Change {
 function conditionalWrite(
   id: string,
   version: number,
+  xmin: string,
   change: Change,
 ): { text: string; values: unknown[] } {
-  const values: unknown[] = [id, version]
+  const values: unknown[] = [id, version, xmin]
   const param = (value: unknown) => `$${values.push(value)}`
   const insert = (table: string, row: Record<string, unknown>) =>
     `insert into "${table}" (${Object.keys(row).map((c) => `"${c}"`).join(', ')}) select ${Object.values(row).map(param).join(', ')} from u`
   const parts = [
-    `with u as (update "llms" set ${change.columns.map(([c, v]) => `"${c}" = ${param(v)}`).join(', ')} where "id" = $1 and "version" = $2 returning 1)`,
+    `with u as (update "llms" set ${change.columns.map(([c, v]) => `"${c}" = ${param(v)}`).join(', ')} where "id" = $1 and "version" = $2 and xmin = $3::xid returning xmin::text as "xmin")`,
     `a as (${insert('audit_events', change.audit)})`,
     `v as (${insert('llm_versions', change.snapshot)})`,
   ]
   if (change.pruneTo !== undefined) {
     parts.push(`p as (delete from "llm_versions" where "llm_id" = $1 and "version" <= ${param(change.pruneTo)} and exists (select from u))`)
   }
-  return { text: `${parts.join(', ')} select count(*)::int as n from u`, values }
+  return { text: `${parts.join(', ')} select (select "xmin" from u) as "xmin"`, values }
 }
 
 /** Columns the service keeps for itself: never reported as a changed field. */
@@ -233,6 +252,8 @@ export class KyselyLlmRepository implements LlmRepository {
 
   /** PostgreSQL's hot statements (see PgStatements). */
   private readonly pg: PgStatements | undefined
+  /** PostgreSQL: the rows this instance's writes left, as guesses for the next write (see modifyOptimistic). */
+  private readonly knownRows = new Map<string, { llm: StoredLlm; xmin: string }>()
 
   /** PostgreSQL: row stamps, read for all the requests of one turn of the event loop at once. */
   private readonly stamps: Batch<string, string | undefined> | undefined
@@ -517,28 +538,53 @@ export class KyselyLlmRepository implements LlmRepository {
   }
 
   /**
-   * `modify` on PostgreSQL in two round trips, without holding a lock between them: read the
-   * row, let the domain decide, then one statement that updates the row only if it is still at
-   * the version the domain decided against and, in the same statement (so atomically), writes
-   * the audit event and the version's snapshot. If another writer got there first, nothing was
-   * written and the whole step runs again on the new row; after a few such losses (a row under
-   * heavy contention) it waits its turn for the row's lock instead.
+   * `modify` on PostgreSQL without holding a lock: read the row, let the domain decide, then one
+   * statement that updates the row only if it is still exactly the row the domain decided against
+   * (same version, same xmin: any write to the row by anyone changes its xmin) and, in the same
+   * statement (so atomically), writes the audit event and the version's snapshot. If another
+   * writer got there first, nothing was written and the whole step runs again on the new row;
+   * after a few such losses (a row under heavy contention) it waits its turn for the row's lock.
+   *
+   * One round trip instead of two when this instance read or wrote the row last: the row it
+   * knows is a guess, and the conditional write is what confirms it. A guess is only ever used to
+   * write; when the domain writes nothing on it (no change, or it refuses: an If-Match against a
+   * version this instance has not seen) or the write finds another row, the row is read afresh
+   * and the domain decides again. So no decision stands on a row that was not current.
    */
   private async modifyOptimistic(pg: PgStatements, id: string, decide: Decide, by: string, restoredFrom?: number): Promise<StoredLlm | undefined> {
+    let guess = this.knownRows.get(id)
     for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
-      const [row] = await pg.rows<Row>(PG_BY_ID_SQL, [id])
-      const current = row === undefined ? undefined : fromRow(row)
-      const next = decide(current)
-      if (next === null || current === undefined) return current
-      const change = this.changeOf(current, next, by, restoredFrom)
-      const { text, values } = conditionalWrite(id, current.version, change)
-      const [written] = await pg.rows<{ n: number }>(text, values)
-      if (written?.n === 1) return change.written
+      let base = guess
+      let next = base === undefined ? null : decideOnGuess(decide, base.llm)
+      guess = undefined
+      if (base === undefined || next === null) {
+        const [row] = await pg.rows<Row & { xmin: string }>(PG_BY_ID_XMIN_SQL, [id])
+        const current = row === undefined ? undefined : fromRow(row)
+        next = decide(current)
+        if (next === null || row === undefined || current === undefined) return current
+        base = { llm: current, xmin: row.xmin }
+      }
+      const change = this.changeOf(base.llm, next, by, restoredFrom)
+      const { text, values } = conditionalWrite(id, base.llm.version, base.xmin, change)
+      const [written] = await pg.rows<{ xmin: string | null }>(text, values)
+      if (written?.xmin != null) {
+        this.know(id, { llm: change.written, xmin: written.xmin })
+        return change.written
+      }
+      this.knownRows.delete(id)
     }
     return this.modifyLocked(id, decide, by, restoredFrom)
   }
 
+  /** Keeps the row a write left (PostgreSQL), the oldest going first past PG_KNOWN_ROWS. */
+  private know(id: string, row: { llm: StoredLlm; xmin: string }): void {
+    this.knownRows.delete(id)
+    if (this.knownRows.size >= PG_KNOWN_ROWS) this.knownRows.delete(this.knownRows.keys().next().value as string)
+    this.knownRows.set(id, row)
+  }
+
   async remove(id: string, check: (current: StoredLlm | undefined) => void, by: string): Promise<void> {
+    this.knownRows.delete(id)
     await this.db.transaction().execute(async (trx) => {
       let select = trx.selectFrom('llms').select(COLUMNS).where('id', '=', id)
       if (this.dialect === 'postgres') select = select.forUpdate()
