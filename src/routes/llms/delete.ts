@@ -1,5 +1,4 @@
 /** DELETE /v1/llms/{id}: removes an LLM the key's organization owns. */
-import { Type } from 'typebox'
 import { HEADERS, response, v1Responses } from '../../contract/responses.js'
 import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
