@@ -38,7 +38,7 @@ const PG_BY_ID_SQL = `select ${COLUMNS.map((c) => `"${c}"`).join(', ')} from "ll
 /** The same with the row's xmin, which every update of the row changes (see modifyOptimistic). */
 const PG_BY_ID_XMIN_SQL = `select ${COLUMNS.map((c) => `"${c}"`).join(', ')}, xmin::text as "xmin" from "llms" where "id" = $1`
 
-/** PostgreSQL: LLMs this instance last read or wrote for a write, kept as guesses (see modifyOptimistic). */
+/** PostgreSQL: how many LLMs' rows, as this instance's own writes left them, are kept as guesses (see modifyOptimistic). */
 const PG_KNOWN_ROWS = 2_000
 
 /**
@@ -68,13 +68,6 @@ const PG_STAMPS_SQL = `select "id", "version" || '.' || xmin as "stamp" from "ll
 /** How many times a PostgreSQL write is re-decided after losing a race before it takes the row's lock. */
 const OPTIMISTIC_ATTEMPTS = 5
 
-/**
- * PostgreSQL: the update of a change, conditional on the row being exactly the one the domain
- * decided against (its version and its xmin), with its audit event and snapshot (and the pruning
- * of old versions) written only if the update was, all in one statement. Answers one row: the
- * written row's new xmin, or null when nothing was written. The text depends only on which
- * columns changed, so a few texts cover every write and each is prepared once per connection.
- */
 /** What the domain decides on a row this instance guesses is current; null when nothing is to be written on it. */
 function decideOnGuess(decide: Decide, guess: StoredLlm): StoredLlm | null {
   try {
@@ -97,6 +90,13 @@ interface Change {
   pruneTo: number | undefined
 }
 
+/**
+ * PostgreSQL: the update of a change, conditional on the row being exactly the one the domain
+ * decided against (its version and its xmin), with its audit event and snapshot (and the pruning
+ * of old versions) written only if the update was, all in one statement. Answers one row: the
+ * written row's new xmin, or null when nothing was written. The text depends only on which
+ * columns changed, so a few texts cover every write and each is prepared once per connection.
+ */
 function conditionalWrite(
   id: string,
   version: number,
@@ -545,8 +545,8 @@ export class KyselyLlmRepository implements LlmRepository {
    * writer got there first, nothing was written and the whole step runs again on the new row;
    * after a few such losses (a row under heavy contention) it waits its turn for the row's lock.
    *
-   * One round trip instead of two when this instance read or wrote the row last: the row it
-   * knows is a guess, and the conditional write is what confirms it. A guess is only ever used to
+   * One round trip instead of two when this instance's own last write left the row: that row is
+   * a guess, and the conditional write is what confirms it. A guess is only ever used to
    * write; when the domain writes nothing on it (no change, or it refuses: an If-Match against a
    * version this instance has not seen) or the write finds another row, the row is read afresh
    * and the domain decides again. So no decision stands on a row that was not current.
