@@ -30,11 +30,11 @@ export class GroupCommit {
   private pending: Pending[] = []
   /** A better-sqlite3 transaction function: BEGIN IMMEDIATE at the top level, a savepoint inside one. */
   private readonly step: SQLite.Transaction<(run: () => unknown) => unknown>
-  /** How many groups have committed, and how many writes they carried (see /metrics). */
+  /** How many commits carried at least one write, and how many writes they carried (see /metrics). */
   commits = 0
   writes = 0
 
-  constructor(private readonly writer: SQLite.Database) {
+  constructor(readonly writer: SQLite.Database) {
     this.step = writer.transaction((run: () => unknown) => run())
   }
 
@@ -65,8 +65,9 @@ export class GroupCommit {
       for (const write of group) write.reject(error)
       return
     }
-    this.commits++
-    this.writes += group.length
+    const kept = outcomes.filter((outcome) => !('error' in outcome)).length
+    if (kept > 0) this.commits++
+    this.writes += kept
     group.forEach((write, i) => {
       const outcome = outcomes[i] as Outcome
       if ('error' in outcome) write.reject(outcome.error)

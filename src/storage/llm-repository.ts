@@ -244,10 +244,9 @@ export class KyselyLlmRepository implements LlmRepository {
   /** SQLite's read connection, for the hot lookups as prepared statements. */
   private readonly reader: SqliteReader | undefined
 
-  /** SQLite's writing connection, its prepared statements and its immediate transaction (see modifyNow). */
-  private readonly writer: SQLite.Database | undefined
+  /** SQLite: the writing connection's prepared statements (see writeStatement). */
   private readonly writes = new Map<string, SQLite.Statement>()
-  /** SQLite: the hot writes (create, update) of one turn of the event loop commit together. */
+  /** SQLite: the hot writes (create, update) of one turn of the event loop commit together, on the writing connection. */
   private readonly group: GroupCommit | undefined
 
   /** PostgreSQL's hot statements (see PgStatements). */
@@ -265,7 +264,6 @@ export class KyselyLlmRepository implements LlmRepository {
     this.db = storage.db
     this.dialect = storage.dialect
     this.reader = storage.reader
-    this.writer = storage.writer
     this.group = storage.writer === undefined ? undefined : new GroupCommit(storage.writer)
     this.pg = storage.pg
     const pg = storage.pg
@@ -395,9 +393,10 @@ export class KyselyLlmRepository implements LlmRepository {
         await trx.insertInto('audit_events').values(created.audit).execute()
         await trx.insertInto('llm_versions').values(created.snapshot).execute()
       })
-    if (this.writer === undefined || this.group === undefined) return locked()
-    const writer = this.writer
-    return this.group.run(() => {
+    const group = this.group
+    if (group === undefined) return locked()
+    const { writer } = group
+    return group.run(() => {
       this.insertNow(writer, 'llms', created.row, true)
       this.insertNow(writer, 'audit_events', created.audit)
       this.insertNow(writer, 'llm_versions', created.snapshot)
@@ -468,9 +467,10 @@ export class KyselyLlmRepository implements LlmRepository {
   }
 
   async modify(id: string, decide: Decide, by: string, restoredFrom?: number): Promise<StoredLlm | undefined> {
-    if (this.writer !== undefined && this.group !== undefined) {
-      const writer = this.writer
-      return this.group.run(
+    const group = this.group
+    if (group !== undefined) {
+      const { writer } = group
+      return group.run(
         () => this.modifyNow(writer, id, decide, by, restoredFrom),
         () => this.modifyLocked(id, decide, by, restoredFrom),
       )
