@@ -65,6 +65,12 @@ const PG_SEARCH_PAGE_SQL = pgPageSql(true)
 /** See KyselyLlmRepository.stampOf: several rows' stamps ($1, an array of ids). */
 const PG_STAMPS_SQL = `select "id", "version" || '.' || xmin as "stamp" from "llms" where "id" = any($1::text[])`
 
+/** How long after a write its LLM's versions past the kept ones are deleted (see sweepVersions). */
+const VERSION_SWEEP_MS = 1_000
+
+/** How many LLMs' old versions one statement of a sweep deletes. */
+const SWEEP_CHUNK = 500
+
 /** How many times a PostgreSQL write is re-decided after losing a race before it takes the row's lock. */
 const OPTIMISTIC_ATTEMPTS = 5
 
@@ -86,16 +92,14 @@ interface Change {
   columns: [string, unknown][]
   audit: ReturnType<typeof auditRowOf>
   snapshot: ReturnType<typeof snapshotRowOf>
-  /** Versions up to this one are no longer kept, if any. */
-  pruneTo: number | undefined
 }
 
 /**
  * PostgreSQL: the update of a change, conditional on the row being exactly the one the domain
- * decided against (its version and its xmin), with its audit event and snapshot (and the pruning
- * of old versions) written only if the update was, all in one statement. Answers one row: the
- * written row's new xmin, or null when nothing was written. The text depends only on which
- * columns changed, so a few texts cover every write and each is prepared once per connection.
+ * decided against (its version and its xmin), with its audit event and snapshot written only if
+ * the update was, all in one statement. Answers one row: the written row's new xmin, or null
+ * when nothing was written. The text depends only on which columns changed, so a few texts cover
+ * every write and each is prepared once per connection.
  */
 function conditionalWrite(
   id: string,
@@ -107,15 +111,14 @@ function conditionalWrite(
   const param = (value: unknown) => `$${values.push(value)}`
   const insert = (table: string, row: Record<string, unknown>) =>
     `insert into "${table}" (${Object.keys(row).map((c) => `"${c}"`).join(', ')}) select ${Object.values(row).map(param).join(', ')} from u`
-  const parts = [
-    `with u as (update "llms" set ${change.columns.map(([c, v]) => `"${c}" = ${param(v)}`).join(', ')} where "id" = $1 and "version" = $2 and xmin = $3::xid returning xmin::text as "xmin")`,
-    `a as (${insert('audit_events', change.audit)})`,
-    `v as (${insert('llm_versions', change.snapshot)})`,
-  ]
-  if (change.pruneTo !== undefined) {
-    parts.push(`p as (delete from "llm_versions" where "llm_id" = $1 and "version" <= ${param(change.pruneTo)} and exists (select from u))`)
+  return {
+    text: [
+      `with u as (update "llms" set ${change.columns.map(([c, v]) => `"${c}" = ${param(v)}`).join(', ')} where "id" = $1 and "version" = $2 and xmin = $3::xid returning xmin::text as "xmin")`,
+      `a as (${insert('audit_events', change.audit)})`,
+      `v as (${insert('llm_versions', change.snapshot)})`,
+    ].join(', ') + ' select (select "xmin" from u) as "xmin"',
+    values,
   }
-  return { text: `${parts.join(', ')} select (select "xmin" from u) as "xmin"`, values }
 }
 
 /** Columns the service keeps for itself: never reported as a changed field. */
@@ -259,6 +262,10 @@ export class KyselyLlmRepository implements LlmRepository {
 
   /** SQLite's in-memory substring index (see search-index.ts). */
   private readonly searchIndex: SearchIndex | undefined
+
+  /** LLMs written since the last sweep that may hold versions past the kept ones (see sweepVersions). */
+  private readonly unswept = new Set<string>()
+  private sweep: NodeJS.Timeout | undefined
 
   constructor(storage: Storage, options: { versionsKept?: number } = {}) {
     this.db = storage.db
@@ -436,11 +443,11 @@ export class KyselyLlmRepository implements LlmRepository {
   }
 
   async versions(id: string, limit: number, offset: number): Promise<{ items: VersionEntry[]; total: number }> {
-    return listVersions(this.db, id, limit, offset)
+    return listVersions(this.db, id, this.versionsKept, limit, offset)
   }
 
   async version(id: string, version: number): Promise<VersionSnapshot | undefined> {
-    return findVersion(this.db, id, version)
+    return findVersion(this.db, id, this.versionsKept, version)
   }
 
   async history(id: string, limit: number, offset: number): Promise<{ items: AuditEntry[]; total: number }> {
@@ -492,7 +499,7 @@ export class KyselyLlmRepository implements LlmRepository {
       await trx.updateTable('llms').set(Object.fromEntries(change.columns)).where('id', '=', id).execute()
       await trx.insertInto('audit_events').values(change.audit).execute()
       await trx.insertInto('llm_versions').values(change.snapshot).execute()
-      if (change.pruneTo !== undefined) await trx.deleteFrom('llm_versions').where('llm_id', '=', id).where('version', '<=', change.pruneTo).execute()
+      this.pushedOut(change.written)
       return change.written
     })
   }
@@ -514,7 +521,6 @@ export class KyselyLlmRepository implements LlmRepository {
       columns,
       audit: auditRowOf({ action: 'update', keyId: by, llmId: current.id, organizationId: written.createdByOrganizationId, fields, version: written.version }),
       snapshot: snapshotRowOf(written, { action, keyId: by, changedFields: fields, at, restoredFrom }),
-      pruneTo: this.versionsKept > 0 && written.version > this.versionsKept ? written.version - this.versionsKept : undefined,
     }
   }
 
@@ -533,7 +539,7 @@ export class KyselyLlmRepository implements LlmRepository {
     statement(`update "llms" set ${change.columns.map(([c]) => `"${c}" = ?`).join(', ')} where "id" = ?`).run(...change.columns.map(([, v]) => v), id)
     this.insertNow(writer, 'audit_events', change.audit)
     this.insertNow(writer, 'llm_versions', change.snapshot)
-    if (change.pruneTo !== undefined) statement('delete from "llm_versions" where "llm_id" = ? and "version" <= ?').run(id, change.pruneTo)
+    this.pushedOut(change.written)
     return change.written
   }
 
@@ -569,6 +575,7 @@ export class KyselyLlmRepository implements LlmRepository {
       const [written] = await pg.rows<{ xmin: string | null }>(text, values)
       if (written?.xmin != null) {
         this.know(id, { llm: change.written, xmin: written.xmin })
+        this.pushedOut(change.written)
         return change.written
       }
       this.knownRows.delete(id)
@@ -581,6 +588,44 @@ export class KyselyLlmRepository implements LlmRepository {
     this.knownRows.delete(id)
     if (this.knownRows.size >= PG_KNOWN_ROWS) this.knownRows.delete(this.knownRows.keys().next().value as string)
     this.knownRows.set(id, row)
+  }
+
+  /**
+   * Notes a write that pushed an LLM's oldest kept version out, so that the next sweep deletes it.
+   * Pruning in the write's own transaction cost a PUT on SQLite about a third of its CPU (the
+   * deleted row's pages are far from the new one's, so every write dirtied, logged and
+   * checkpointed pages of its own); swept a second later, the versions pushed out by a second of
+   * writes go together, a few pages for many rows. Until then they are stored but never served
+   * (see keptVersions).
+   */
+  private pushedOut(written: StoredLlm): void {
+    if (this.versionsKept === 0 || written.version <= this.versionsKept) return
+    this.unswept.add(written.id)
+    this.sweep ??= setTimeout(() => void this.sweepVersions(), VERSION_SWEEP_MS).unref()
+  }
+
+  /**
+   * Deletes the versions past the kept ones of the LLMs written since the last sweep: everything
+   * older, so versions a crash or a lowered LLM_VERSIONS_KEPT left behind go at that LLM's next
+   * write. A failed sweep (the database closing, say) is not retried: nothing it leaves is served.
+   */
+  async sweepVersions(): Promise<void> {
+    this.sweep = undefined
+    const ids = [...this.unswept]
+    this.unswept.clear()
+    try {
+      for (let i = 0; i < ids.length; i += SWEEP_CHUNK) {
+        await this.db
+          .deleteFrom('llm_versions')
+          .where('llm_id', 'in', ids.slice(i, i + SWEEP_CHUNK))
+          .where('version', '<=', (eb) =>
+            eb.selectFrom('llms').select(sql<number>`"llms"."version" - ${this.versionsKept}`.as('floor')).whereRef('llms.id', '=', 'llm_versions.llm_id'),
+          )
+          .execute()
+      }
+    } catch {
+      // Nothing lost: the rows are never served, and the LLM's next write sweeps them again.
+    }
   }
 
   async remove(id: string, check: (current: StoredLlm | undefined) => void, by: string): Promise<void> {

@@ -55,7 +55,7 @@ test('0005 gives every LLM that exists a snapshot of its current settings at its
   })
   await storage.db.insertInto('llms').values(row).execute()
   expect(await migrateToLatest(storage)).toContain('0005-versions')
-  expect(await findVersion(storage.db, id, 3)).toEqual({
+  expect(await findVersion(storage.db, id, 0, 3)).toEqual({
     version: 3,
     at: '2026-02-01T00:00:00.000Z',
     action: 'update',

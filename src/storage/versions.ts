@@ -1,5 +1,5 @@
-/** The snapshots of an LLM's versions: written in the transaction of the change, pruned there too. */
-import type { Insertable, Kysely, Selectable } from 'kysely'
+/** The snapshots of an LLM's versions: written in the transaction of the change, pruned after it. */
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely'
 import { SETTING_KEYS, type LlmSettings, type StoredLlm } from '../domain/llm.js'
 import type { VersionAction, VersionEntry, VersionSnapshot } from '../domain/ports.js'
 import type { Database, LlmVersionsTable } from './schema.js'
@@ -47,17 +47,32 @@ function entryOf(row: Pick<Selectable<LlmVersionsTable>, (typeof ENTRY_COLUMNS)[
   }
 }
 
+/**
+ * An LLM's stored versions that are kept: the newest `kept` (0: all). Older ones are deleted
+ * after the write that pushed them out (see KyselyLlmRepository.sweepVersions), and until then
+ * they are stored but never served.
+ */
+function keptVersions(db: Kysely<Database>, llmId: string, kept: number) {
+  let query = db.selectFrom('llm_versions').where('llm_id', '=', llmId)
+  if (kept > 0) {
+    query = query.where('version', '>', (eb) =>
+      eb.selectFrom('llms').select(sql<number>`"version" - ${kept}`.as('floor')).where('id', '=', llmId),
+    )
+  }
+  return query
+}
+
 /** An LLM's kept versions, newest first. */
-export async function listVersions(db: Kysely<Database>, llmId: string, limit: number, offset: number) {
+export async function listVersions(db: Kysely<Database>, llmId: string, kept: number, limit: number, offset: number) {
   const [rows, count] = await Promise.all([
-    db.selectFrom('llm_versions').select(ENTRY_COLUMNS).where('llm_id', '=', llmId).orderBy('version', 'desc').limit(limit).offset(offset).execute(),
-    db.selectFrom('llm_versions').select((eb) => eb.fn.countAll<number>().as('n')).where('llm_id', '=', llmId).executeTakeFirstOrThrow(),
+    keptVersions(db, llmId, kept).select(ENTRY_COLUMNS).orderBy('version', 'desc').limit(limit).offset(offset).execute(),
+    keptVersions(db, llmId, kept).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ])
   return { items: rows.map(entryOf), total: Number(count.n) }
 }
 
-export async function findVersion(db: Kysely<Database>, llmId: string, version: number): Promise<VersionSnapshot | undefined> {
-  const row = await db.selectFrom('llm_versions').selectAll().where('llm_id', '=', llmId).where('version', '=', version).executeTakeFirst()
+export async function findVersion(db: Kysely<Database>, llmId: string, kept: number, version: number): Promise<VersionSnapshot | undefined> {
+  const row = await keptVersions(db, llmId, kept).selectAll().where('version', '=', version).executeTakeFirst()
   if (row === undefined) return undefined
   return {
     ...entryOf(row),

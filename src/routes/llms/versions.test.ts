@@ -1,5 +1,5 @@
 /** Revisions: every version kept, compared and restored; retention; never a secret in a snapshot. */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { startHarness, stopHarness, type Harness, type Tenant } from '../../testing/harness.js'
 
 let h: Harness
@@ -174,19 +174,48 @@ describe('versions', () => {
     expect(rows).toEqual([])
   })
 
-  test('retention keeps the last LLM_VERSIONS_KEPT versions (3 here), pruned with each write', async () => {
+  test('retention keeps the last LLM_VERSIONS_KEPT versions (3 here): served exactly after each write, deleted soon after', async () => {
     const { t, llm } = await fixture(small)
+    const stored = async () =>
+      (await small.requireStorage().db.selectFrom('llm_versions').select('version').where('llm_id', '=', llm.id).execute())
+        .map((r) => r.version)
+        .sort((a, b) => a - b)
     for (let i = 1; i <= 6; i++) {
       await small.put(`/v1/llms/${llm.id}`, t.key, { temperature: i / 10 })
-      const rows = await small.requireStorage().db.selectFrom('llm_versions').select('version').where('llm_id', '=', llm.id).execute()
-      expect(rows.map((r) => r.version).sort((a, b) => a - b)).toEqual([i - 1, i, i + 1].filter((v) => v >= 1))
+      const served = (await small.get(`/v1/llms/${llm.id}/versions`, t.key)).body
+      expect(served.data.map((v: any) => v.version)).toEqual([i + 1, i, i - 1].filter((v) => v >= 1))
+      expect(served.meta.total).toBe(Math.min(i + 1, 3))
     }
+    // The versions pushed out are deleted by a sweep shortly after the writes, not in them.
+    await vi.waitFor(async () => expect(await stored()).toEqual([5, 6, 7]), { timeout: 5_000, interval: 100 })
     const kept = (await small.get(`/v1/llms/${llm.id}/versions`, t.key)).body
     expect(kept.data.map((v: any) => v.version)).toEqual([7, 6, 5])
     expect(kept.meta.total).toBe(3)
     expect((await small.get(`/v1/llms/${llm.id}/versions/4`, t.key)).status).toBe(404)
     expect((await small.post(`/v1/llms/${llm.id}/restore`, t.key, { version: 4 })).status).toBe(404)
     expect((await small.post(`/v1/llms/${llm.id}/restore`, t.key, { version: 5 })).body.llm.temperature).toBe(0.4)
+  })
+
+  test('a version past the kept ones that is still stored (a crash before its sweep) is never served, and the next write deletes it', async () => {
+    const { t, llm } = await fixture(small)
+    for (let i = 1; i <= 3; i++) await small.put(`/v1/llms/${llm.id}`, t.key, { temperature: i / 10 })
+    const versions = () => small.requireStorage().db.selectFrom('llm_versions').where('llm_id', '=', llm.id)
+    await vi.waitFor(async () => expect((await versions().select('version').execute()).length).toBe(3), { timeout: 5_000, interval: 100 })
+    // Put back version 1 as a process killed before its sweep would have left it.
+    const v2 = await versions().selectAll().where('version', '=', 2).executeTakeFirstOrThrow()
+    const json = (value: unknown) => (typeof value === 'object' && value !== null && !(value instanceof Date) ? JSON.stringify(value) : value)
+    const row = Object.fromEntries(Object.entries({ ...v2, version: 1 }).map(([column, value]) => [column, json(value)]))
+    await small.requireStorage().db.insertInto('llm_versions').values(row as any).execute()
+    const served = (await small.get(`/v1/llms/${llm.id}/versions`, t.key)).body
+    expect(served.data.map((v: any) => v.version)).toEqual([4, 3, 2])
+    expect(served.meta.total).toBe(3)
+    expect((await small.get(`/v1/llms/${llm.id}/versions/1`, t.key)).status).toBe(404)
+    expect((await small.post(`/v1/llms/${llm.id}/restore`, t.key, { version: 1 })).status).toBe(404)
+    await small.put(`/v1/llms/${llm.id}`, t.key, { temperature: 0.9 })
+    await vi.waitFor(async () => expect((await versions().select('version').execute()).map((r) => r.version).sort((a, b) => a - b)).toEqual([3, 4, 5]), {
+      timeout: 5_000,
+      interval: 100,
+    })
   })
 
   test('50 concurrent updates make 50 consecutive versions, no gap and no duplicate', async () => {
