@@ -10,7 +10,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -251,13 +251,37 @@ interface Round {
   p50: number
   p99: number
   cpuUsPerReq: number
+  /** PostgreSQL's server processes (all of them), per request; 0 on SQLite. */
+  databaseCpuUsPerReq: number
+  /** This process (autocannon), per request. */
+  loadCpuUsPerReq: number
   requests: number
   failures: number
+}
+
+/** CPU ticks of every PostgreSQL server process on this machine (the local server under benchmark). */
+function postgresTicks(): number {
+  if (!usePg) return 0
+  let ticks = 0
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      ticks += Number(fields[11]) + Number(fields[12])
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks
 }
 
 async function load(target: Target, op: Operation, connections: number, seconds: number): Promise<Round> {
   const pid = target.child.pid ?? 0
   const before = cpuTicks(pid)
+  const databaseBefore = postgresTicks()
+  const loadBefore = process.cpuUsage()
   const result = await autocannon({
     url: target.url,
     connections,
@@ -274,12 +298,17 @@ async function load(target: Target, op: Operation, connections: number, seconds:
     ],
   })
   const after = cpuTicks(pid)
+  const databaseTicks = postgresTicks() - databaseBefore
+  const loadCpu = process.cpuUsage(loadBefore)
   const requests = result['2xx'] + result.non2xx
+  const perRequest = (ticks: number) => (requests === 0 ? 0 : ((ticks / TICKS_PER_SECOND) * 1e6) / requests)
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    cpuUsPerReq: requests === 0 ? 0 : (((after - before) / TICKS_PER_SECOND) * 1e6) / requests,
+    cpuUsPerReq: perRequest(after - before),
+    databaseCpuUsPerReq: perRequest(databaseTicks),
+    loadCpuUsPerReq: requests === 0 ? 0 : (loadCpu.user + loadCpu.system) / requests,
     requests,
     failures: result.non2xx + result.errors + result.timeouts,
   }
@@ -328,6 +357,8 @@ function med(rounds: Round[]): Round {
     p50: median(rounds.map((x) => x.p50)),
     p99: median(rounds.map((x) => x.p99)),
     cpuUsPerReq: median(rounds.map((x) => x.cpuUsPerReq)),
+    databaseCpuUsPerReq: median(rounds.map((x) => x.databaseCpuUsPerReq)),
+    loadCpuUsPerReq: median(rounds.map((x) => x.loadCpuUsPerReq)),
     requests: rounds.reduce((n, x) => n + x.requests, 0),
     failures: rounds.reduce((n, x) => n + x.failures, 0),
   }
@@ -555,6 +586,23 @@ function targetLines(r: Report): string[] {
     '| --- | --- | ---: | --- |',
     ...targets.map(([name, goal, m]) => `| ${name} | ${goal} | ${m?.text ?? '(not run)'} | ${m === undefined ? '' : m.met ? 'yes' : '**no**'} |`),
     '',
+    ...ceilingLines(row('PUT /v1/llms/{id} {temperature}')),
+  ]
+}
+
+/**
+ * On PostgreSQL the database server shares the machine's cores with the service and the load
+ * generator: what it and the load generator spend a request bounds the req/s whatever the
+ * service costs.
+ */
+function ceilingLines(put: Row | undefined): string[] {
+  if (!usePg || put === undefined) return []
+  const others = put.service.databaseCpuUsPerReq + put.service.loadCpuUsPerReq
+  const cores = cpus().length
+  const most = (cores * 1e6) / others
+  return [
+    `PUT {temperature} at 10 connections: PostgreSQL's processes spent ${put.service.databaseCpuUsPerReq.toFixed(0)} µs of CPU a request and the load generator ${put.service.loadCpuUsPerReq.toFixed(0)}, on the same ${cores} cores as the service; with the service costing nothing at all, those two alone would allow at most ${most.toFixed(0)} req/s, a ratio of ${(most / put.bare.rps).toFixed(2)} to bare (${put.bare.rps.toFixed(0)} req/s). The service itself spent ${put.service.cpuUsPerReq.toFixed(0)} µs a request.`,
+    '',
   ]
 }
 
@@ -570,12 +618,15 @@ function writeReport(r: Report): void {
     `Each figure is the median of ${ROUNDS} rounds of ${DURATION} s; service and bare node:http rounds alternate, and the`,
     'ratio is the median of the paired service/bare req/s. CPU is the server process\'s own user+system time per',
     'request (from /proc/<pid>/stat). Request logging is on (info level, to /dev/null), as in production.',
+    ...(usePg
+      ? ['PostgreSQL CPU is that of all its server processes on this machine (the same cores), per request of the service.']
+      : []),
     '',
-    '| operation | conns | ratio to bare | req/s | p50 ms | p99 ms | CPU µs/req | bare req/s | bare CPU µs/req | failures | peak RSS so far, MB |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| operation | conns | ratio to bare | req/s | p50 ms | p99 ms | CPU µs/req |${usePg ? ' PostgreSQL CPU µs/req |' : ''} load generator CPU µs/req | bare req/s | bare CPU µs/req | failures | peak RSS so far, MB |`,
+    `| --- | ---: | ---: | ---: | ---: | ---: | ---: |${usePg ? ' ---: |' : ''} ---: | ---: | ---: | ---: | ---: |`,
     ...r.rows.map(
       (row) =>
-        `| \`${row.operation}\` | ${row.connections} | **${f(row.ratio, 2)}** | ${f(row.service.rps)} | ${row.service.p50} | ${row.service.p99} | ${f(row.service.cpuUsPerReq)} | ${f(row.bare.rps)} | ${f(row.bare.cpuUsPerReq)} | ${row.service.failures} | ${f(row.peakRssMb)} |`,
+        `| \`${row.operation}\` | ${row.connections} | **${f(row.ratio, 2)}** | ${f(row.service.rps)} | ${row.service.p50} | ${row.service.p99} | ${f(row.service.cpuUsPerReq)} |${usePg ? ` ${f(row.service.databaseCpuUsPerReq)} |` : ''} ${f(row.service.loadCpuUsPerReq)} | ${f(row.bare.rps)} | ${f(row.bare.cpuUsPerReq)} | ${row.service.failures} | ${f(row.peakRssMb)} |`,
     ),
     '',
     '## Does the cost grow with the data? (10 connections)',
