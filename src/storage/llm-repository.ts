@@ -265,7 +265,7 @@ export class KyselyLlmRepository implements LlmRepository {
 
   /** LLMs written since the last sweep that may hold versions past the kept ones (see sweepVersions). */
   private readonly unswept = new Set<string>()
-  private sweep: NodeJS.Timeout | undefined
+  private sweepTimer: NodeJS.Timeout | undefined
 
   constructor(storage: Storage, options: { versionsKept?: number } = {}) {
     this.db = storage.db
@@ -601,7 +601,7 @@ export class KyselyLlmRepository implements LlmRepository {
   private pushedOut(written: StoredLlm): void {
     if (this.versionsKept === 0 || written.version <= this.versionsKept) return
     this.unswept.add(written.id)
-    this.sweep ??= setTimeout(() => void this.sweepVersions(), VERSION_SWEEP_MS).unref()
+    this.sweepTimer ??= setTimeout(() => void this.sweepVersions(), VERSION_SWEEP_MS).unref()
   }
 
   /**
@@ -610,7 +610,7 @@ export class KyselyLlmRepository implements LlmRepository {
    * write. A failed sweep (the database closing, say) is not retried: nothing it leaves is served.
    */
   async sweepVersions(): Promise<void> {
-    this.sweep = undefined
+    this.sweepTimer = undefined
     const ids = [...this.unswept]
     this.unswept.clear()
     try {

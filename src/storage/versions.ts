@@ -56,7 +56,7 @@ function keptVersions(db: Kysely<Database>, llmId: string, kept: number) {
   let query = db.selectFrom('llm_versions').where('llm_id', '=', llmId)
   if (kept > 0) {
     query = query.where('version', '>', (eb) =>
-      eb.selectFrom('llms').select(sql<number>`"version" - ${kept}`.as('floor')).where('id', '=', llmId),
+      eb.selectFrom('llms').select(sql<number>`"llms"."version" - ${kept}`.as('floor')).where('id', '=', llmId),
     )
   }
   return query
