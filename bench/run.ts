@@ -157,8 +157,12 @@ async function stop(target: Target): Promise<void> {
 }
 
 /** The server's own pid (under taskset, the child execs node, so the pid is the same). */
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+function cpuTicks(pid: number | string): number {
+  return ticksOf(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+}
+
+/** User + system CPU ticks from the text of a /proc/<pid>/stat. */
+function ticksOf(stat: string): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return Number(fields[11]) + Number(fields[12])
 }
@@ -267,9 +271,7 @@ function postgresTicks(): number {
     if (!/^\d+$/.test(entry)) continue
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      ticks += Number(fields[11]) + Number(fields[12])
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') ticks += ticksOf(stat)
     } catch {
       // the process ended meanwhile
     }

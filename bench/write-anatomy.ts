@@ -4,10 +4,11 @@
  *   npm run bench:writes      (prints the tables and writes them to BENCHMARKS-writes.md)
  *
  * On a fresh database of 1,000 LLMs, the domain's update of one field (as a PUT makes it, without
- * HTTP) is repeated until every LLM has more versions than are kept (so each write pushes one out,
- * to be swept a second later, as in a long-running service), then measured: CPU a write, and the pages each commit
- * writes to the WAL, by the table or index they belong to (SQLite's `dbstat`). For comparison,
- * the same commit with the row's update alone, and with all the statements but no domain code.
+ * HTTP) is repeated until every LLM has more versions than are kept (so each write pushes one
+ * out, to be swept a second later, as in a long-running service), then measured: CPU a write, and
+ * the pages each commit writes to the WAL, by the table or index they belong to (SQLite's
+ * `dbstat`). For comparison, the same commit with the row's update alone, and with all the
+ * statements but no domain code.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'

@@ -609,7 +609,7 @@ export class KyselyLlmRepository implements LlmRepository {
    * older, so versions a crash or a lowered LLM_VERSIONS_KEPT left behind go at that LLM's next
    * write. A failed sweep (the database closing, say) is not retried: nothing it leaves is served.
    */
-  async sweepVersions(): Promise<void> {
+  private async sweepVersions(): Promise<void> {
     this.sweepTimer = undefined
     const ids = [...this.unswept]
     this.unswept.clear()
