@@ -1,0 +1,73 @@
+/**
+ * Runs writes together: the writes asked for while `inFlight` calls of `runMany` are already
+ * running wait, and go to the next call together (at most `max` a call), so a busy server sends
+ * one statement and commits once for many writes instead of once for each.
+ *
+ * Two writes with the same key never go in one call: the second waits for the next one (a write
+ * decided against a row must see the row as the first one left it). Only writes of one group go
+ * in one call (the oldest waiting write's), so that the calls take few distinct forms.
+ *
+ * `runMany` must be all or nothing (one statement, one transaction): when it fails for a call of
+ * several writes, each is run again alone, so a write's failure is its own and fails only it.
+ */
+export class WriteBatch<T, R> {
+  private pending: { item: T; resolve: (value: R) => void; reject: (error: unknown) => void }[] = []
+  private running = 0
+  private scheduled = false
+
+  constructor(
+    private readonly runMany: (items: T[]) => Promise<R[]>,
+    private readonly keyOf: (item: T) => string,
+    private readonly groupOf: (item: T) => string,
+    private readonly inFlight: number,
+    private readonly max: number,
+  ) {}
+
+  run(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.pending.push({ item, resolve, reject })
+      if (!this.scheduled && this.running < this.inFlight) {
+        this.scheduled = true
+        setImmediate(this.flush)
+      }
+    })
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false
+    while (this.running < this.inFlight && this.pending.length > 0) void this.send(this.take())
+  }
+
+  /** The next call's writes: the oldest waiting and those of its group, one per key, at most `max`. */
+  private take(): WriteBatch<T, R>['pending'] {
+    const keys = new Set<string>()
+    const taken: WriteBatch<T, R>['pending'] = []
+    const left: WriteBatch<T, R>['pending'] = []
+    const group = this.pending[0] === undefined ? '' : this.groupOf(this.pending[0].item)
+    for (const waiting of this.pending) {
+      const key = this.keyOf(waiting.item)
+      if (taken.length < this.max && !keys.has(key) && this.groupOf(waiting.item) === group) {
+        keys.add(key)
+        taken.push(waiting)
+      } else left.push(waiting)
+    }
+    this.pending = left
+    return taken
+  }
+
+  private async send(batch: WriteBatch<T, R>['pending']): Promise<void> {
+    this.running++
+    try {
+      const results = await this.runMany(batch.map((w) => w.item))
+      batch.forEach((w, i) => w.resolve(results[i] as R))
+    } catch (error) {
+      if (batch.length === 1) batch[0]?.reject(error)
+      // Nothing of the call was written (all or nothing): each write runs again alone, so only
+      // the one that fails alone fails.
+      else await Promise.all(batch.map((w) => this.runMany([w.item]).then(([result]) => w.resolve(result as R), w.reject)))
+    } finally {
+      this.running--
+      this.flush()
+    }
+  }
+}
