@@ -79,6 +79,17 @@ describe('writes asked together', () => {
     if (BACKEND === 'sqlite') expect(repository.commitStats()).toEqual({ commits: before.commits + 1, writes: before.writes + 2 })
   })
 
+  test.runIf(BACKEND === 'sqlite')('a write asked one turn of the event loop after another joins its commit', async () => {
+    const { t, ids } = await llms(2)
+    const before = repository.commitStats()
+    const first = repository.modify(ids[0] as string, setTemperature(1.1), 'test')
+    await new Promise((resolve) => setImmediate(resolve))
+    const second = repository.modify(ids[1] as string, setTemperature(1.2), 'test')
+    await Promise.all([first, second])
+    expect(repository.commitStats()).toEqual({ commits: before.commits + 1, writes: before.writes + 2 })
+    expect([(await seen(t, ids[0] as string)).temperature, (await seen(t, ids[1] as string)).temperature]).toEqual([1.1, 1.2])
+  })
+
   test.runIf(BACKEND === 'sqlite')('writes asked while another transaction is open wait for it, then all land', async () => {
     const { t, ids } = await llms(3)
     let release = () => {}

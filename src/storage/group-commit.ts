@@ -1,7 +1,7 @@
 /**
- * SQLite group commit. The writes asked for during one turn of the event loop run after that
- * turn, one after another, in one immediate transaction on the writing connection, and each is
- * answered only once that transaction has committed. A commit costs the same whether it carries
+ * SQLite group commit. The writes asked for during one turn of the event loop and the next run
+ * after them, one after another, in one immediate transaction on the writing connection, and
+ * each is answered only once that transaction has committed. A commit costs the same whether it carries
  * one write or ten (the WAL frames of the pages they share, the lock, the log's header), so under
  * concurrent writes each pays for a share of one.
  *
@@ -47,8 +47,19 @@ export class GroupCommit {
   run<T>(now: () => T, otherwise: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ now, otherwise, resolve: resolve as (value: unknown) => void, reject })
-      if (this.pending.length === 1) setImmediate(this.commit)
+      if (this.pending.length === 1) setImmediate(this.linger)
     })
+  }
+
+  /**
+   * The group waits one more turn of the event loop before it commits, so that the writes of
+   * requests read in that turn join it: under load a commit then carries more writes, each
+   * paying a smaller share (at 10 connections, 8–9 writes a commit instead of 6; hand-timed,
+   * PUT {temperature} on SQLite, 7 alternating pairs: 4–49 % more requests a second, median 6 %).
+   * What it costs a lone write is one turn of an idle loop.
+   */
+  private readonly linger = (): void => {
+    setImmediate(this.commit)
   }
 
   private readonly commit = (): void => {

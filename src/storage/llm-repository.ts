@@ -518,7 +518,7 @@ export class KyselyLlmRepository implements LlmRepository {
         () => this.modifyLocked(id, decide, by, restoredFrom),
       )
     }
-    if (this.pg !== undefined) return this.modifyOptimistic(this.pg, id, decide, by, restoredFrom)
+    if (this.pg !== undefined && this.pgWrites !== undefined) return this.modifyOptimistic(this.pg, this.pgWrites, id, decide, by, restoredFrom)
     return this.modifyLocked(id, decide, by, restoredFrom)
   }
 
@@ -592,8 +592,18 @@ export class KyselyLlmRepository implements LlmRepository {
    * write; when the domain writes nothing on it (no change, or it refuses: an If-Match against a
    * version this instance has not seen) or the write finds another row, the row is read afresh
    * and the domain decides again. So no decision stands on a row that was not current.
+   *
+   * The conditional write goes with those of other PUTs decided meanwhile, as one statement
+   * (see WriteBatch): each is still conditional on its own row and answered on its own.
    */
-  private async modifyOptimistic(pg: PgStatements, id: string, decide: Decide, by: string, restoredFrom?: number): Promise<StoredLlm | undefined> {
+  private async modifyOptimistic(
+    pg: PgStatements,
+    writes: WriteBatch<ConditionalWrite, string | null>,
+    id: string,
+    decide: Decide,
+    by: string,
+    restoredFrom?: number,
+  ): Promise<StoredLlm | undefined> {
     let guess = this.knownRows.get(id)
     for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
       let base = guess
@@ -607,7 +617,7 @@ export class KyselyLlmRepository implements LlmRepository {
         base = { llm: current, xmin: row.xmin }
       }
       const change = this.changeOf(base.llm, next, by, restoredFrom)
-      const xmin = await this.pgWrites?.run({ id, version: base.llm.version, xmin: base.xmin, change })
+      const xmin = await writes.run({ id, version: base.llm.version, xmin: base.xmin, change })
       if (xmin != null) {
         this.know(id, { llm: change.written, xmin })
         this.pushedOut(change.written)
