@@ -7,13 +7,16 @@
  *   npm run bench -- --pg         the same on PostgreSQL (DATABASE_URL, or the local server)
  *   npm run bench -- --quick      a smaller, shorter run to try the script
  *   npm run bench -- --only GET   only the operations whose name contains GET (no report written)
+ *   npm run bench -- --against ../other/dist/bundle/server.mjs [--only PUT]
+ *                                 this build against another build's server, rounds alternating
+ *                                 on the 1,000-record database, each pair's ratio (no report)
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { cpus, totalmem } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
@@ -36,6 +39,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string' },
     out: { type: 'string' },
     only: { type: 'string' },
+    against: { type: 'string' },
   },
 })
 const usePg = args.pg || (process.env.DATABASE_URL ?? '').startsWith('postgres')
@@ -109,11 +113,11 @@ async function waitReady(url: string, path: string, timeoutMs = 60_000): Promise
   throw new Error(`${url}${path} not ready after ${timeoutMs} ms`)
 }
 
-async function startService(name: string, databaseUrl: string, key: string): Promise<Target & { readyMs: number }> {
+async function startService(name: string, databaseUrl: string, key: string, script = SERVER_JS): Promise<Target & { readyMs: number }> {
   const port = await freePort()
   const started = performance.now()
   // The limiter runs (its cost is measured) with a limit the load never reaches.
-  const child = launch(SERVER_JS, {
+  const child = launch(script, {
     DATABASE_URL: databaseUrl,
     LLMS_ENCRYPTION_KEY: key,
     PORT: String(port),
@@ -398,25 +402,25 @@ interface Scaling {
 }
 
 /**
- * The same operation on the 1,000-record and the large database, their rounds alternating (as
- * service and bare rounds do), so that the machine's drift between two separate comparisons
- * does not pass for an effect of the data's size.
+ * One operation on two targets, their rounds alternating (as service and bare rounds do), so
+ * that the machine's drift between two separate comparisons does not pass for a difference
+ * between them: the 1,000-record and the large database, or two builds (`--against`).
  */
-async function scalingOf(small: Target, smallOp: Operation, large: Target, largeOp: Operation): Promise<Scaling> {
-  await load(small, smallOp, 10, 1) // warm-up
-  await load(large, largeOp, 10, 1)
+async function pairsOf(a: Target, aOp: Operation, b: Target, bOp: Operation, label: string): Promise<Scaling> {
+  await load(a, aOp, 10, 1) // warm-up
+  await load(b, bOp, 10, 1)
   const s: Round[] = []
   const l: Round[] = []
   for (let r = 0; r < SCALING_ROUNDS; r++) {
-    s.push(await load(small, smallOp, 10, DURATION))
-    l.push(await load(large, largeOp, 10, DURATION))
+    s.push(await load(a, aOp, 10, DURATION))
+    l.push(await load(b, bOp, 10, DURATION))
   }
   const pairs = l.map((x, i) => x.rps / (s[i]?.rps ?? 1))
   const ratio = median(pairs)
-  const result = { op: smallOp.name, small: med(s), large: med(l), ratio, pairs }
+  const result = { op: aOp.name, small: med(s), large: med(l), ratio, pairs }
   log(
-    `${smallOp.name}: large / 1,000 records ${ratio.toFixed(2)} (${result.large.rps.toFixed(0)} vs ${result.small.rps.toFixed(0)} req/s; ` +
-      `pairs ${pairs.map((x) => x.toFixed(2)).join(', ')})`,
+    `${aOp.name}: ${label} ${ratio.toFixed(2)} (${result.large.rps.toFixed(0)} vs ${result.small.rps.toFixed(0)} req/s, ` +
+      `cpu ${result.large.cpuUsPerReq.toFixed(0)} vs ${result.small.cpuUsPerReq.toFixed(0)} µs/req; pairs ${pairs.map((x) => x.toFixed(2)).join(', ')})`,
   )
   return result
 }
@@ -489,6 +493,17 @@ async function main(): Promise<void> {
     const emptyStart = await startService('empty', empty.url, keyText)
     await stop(emptyStart)
 
+    if (args.against !== undefined) {
+      // This build against another one (its bundle), both on the 1,000-record database.
+      const smallSeed = await seeded(small, box, SMALL_ORGS, 0)
+      const theirs = await startService('against', small.url, keyText, resolve(args.against))
+      const mine = await startService('this build', small.url, keyText)
+      targets.push(theirs, mine)
+      for (const op of operations(smallSeed)) {
+        if (args.only === undefined || op.name.includes(args.only)) await pairsOf(theirs, op, mine, op, 'this build / against')
+      }
+      return
+    }
     const bigSeed = await seeded(large, box, ORGS, BIG)
     const smallSeed = await seeded(small, box, SMALL_ORGS, 0)
 
@@ -521,7 +536,7 @@ async function main(): Promise<void> {
     targets.push(smallService, largeService)
     const scaling: Scaling[] = []
     for (const [index, op] of operations(smallSeed).slice(0, 2).entries()) {
-      scaling.push(await scalingOf(smallService, op, largeService, operations(bigSeed)[index] as Operation))
+      scaling.push(await pairsOf(smallService, op, largeService, operations(bigSeed)[index] as Operation, 'large / 1,000 records'))
     }
     const rss = Math.max(...[service, smallService, largeService].map((t) => peakRssMb(t.child.pid ?? 0)))
     const updateFloor = await updateFloorUs(small, box, smallSeed.sample.ids)
