@@ -13,7 +13,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { cpus, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -391,13 +391,14 @@ async function compare(service: Target, bare: Target, op: Operation, connections
   return row
 }
 
-interface Scaling {
+/** One operation on two targets, rounds alternating: the second against the first. */
+interface Pairs {
   op: string
-  small: Round
-  large: Round
-  /** The median of the paired large/small req/s. */
+  first: Round
+  second: Round
+  /** The median of the paired second/first req/s. */
   ratio: number
-  /** Each pair's large/small req/s, in the order run. */
+  /** Each pair's second/first req/s, in the order run. */
   pairs: number[]
 }
 
@@ -406,21 +407,21 @@ interface Scaling {
  * that the machine's drift between two separate comparisons does not pass for a difference
  * between them: the 1,000-record and the large database, or two builds (`--against`).
  */
-async function pairsOf(a: Target, aOp: Operation, b: Target, bOp: Operation, label: string): Promise<Scaling> {
+async function pairsOf(a: Target, aOp: Operation, b: Target, bOp: Operation, label: string): Promise<Pairs> {
   await load(a, aOp, 10, 1) // warm-up
   await load(b, bOp, 10, 1)
-  const s: Round[] = []
-  const l: Round[] = []
+  const first: Round[] = []
+  const second: Round[] = []
   for (let r = 0; r < SCALING_ROUNDS; r++) {
-    s.push(await load(a, aOp, 10, DURATION))
-    l.push(await load(b, bOp, 10, DURATION))
+    first.push(await load(a, aOp, 10, DURATION))
+    second.push(await load(b, bOp, 10, DURATION))
   }
-  const pairs = l.map((x, i) => x.rps / (s[i]?.rps ?? 1))
+  const pairs = second.map((x, i) => x.rps / (first[i]?.rps ?? 1))
   const ratio = median(pairs)
-  const result = { op: aOp.name, small: med(s), large: med(l), ratio, pairs }
+  const result = { op: aOp.name, first: med(first), second: med(second), ratio, pairs }
   log(
-    `${aOp.name}: ${label} ${ratio.toFixed(2)} (${result.large.rps.toFixed(0)} vs ${result.small.rps.toFixed(0)} req/s, ` +
-      `cpu ${result.large.cpuUsPerReq.toFixed(0)} vs ${result.small.cpuUsPerReq.toFixed(0)} µs/req; pairs ${pairs.map((x) => x.toFixed(2)).join(', ')})`,
+    `${aOp.name}: ${label} ${ratio.toFixed(2)} (${result.second.rps.toFixed(0)} vs ${result.first.rps.toFixed(0)} req/s, ` +
+      `cpu ${result.second.cpuUsPerReq.toFixed(0)} vs ${result.first.cpuUsPerReq.toFixed(0)} µs/req; pairs ${pairs.map((x) => x.toFixed(2)).join(', ')})`,
   )
   return result
 }
@@ -495,6 +496,7 @@ async function main(): Promise<void> {
 
     if (args.against !== undefined) {
       // This build against another one (its bundle), both on the 1,000-record database.
+      if (!existsSync(resolve(args.against))) throw new Error(`--against: no server bundle at ${resolve(args.against)} (build that checkout first)`)
       const smallSeed = await seeded(small, box, SMALL_ORGS, 0)
       const theirs = await startService('against', small.url, keyText, resolve(args.against))
       const mine = await startService('this build', small.url, keyText)
@@ -534,7 +536,7 @@ async function main(): Promise<void> {
     const smallService = await startService('small', small.url, keyText)
     const largeService = await startService('large, fresh', large.url, keyText)
     targets.push(smallService, largeService)
-    const scaling: Scaling[] = []
+    const scaling: Pairs[] = []
     for (const [index, op] of operations(smallSeed).slice(0, 2).entries()) {
       scaling.push(await pairsOf(smallService, op, largeService, operations(bigSeed)[index] as Operation, 'large / 1,000 records'))
     }
@@ -560,7 +562,7 @@ async function main(): Promise<void> {
 
 interface Report {
   rows: Row[]
-  scaling: Scaling[]
+  scaling: Pairs[]
   rss: number
   emptyStartMs: number
   largeStartMs: number
@@ -653,7 +655,7 @@ function writeReport(r: Report): void {
     '| operation | 1,000 records: req/s | CPU µs/req | large: req/s | CPU µs/req | large / small | each pair |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
     ...r.scaling.map(
-      (s) => `| \`${s.op}\` | ${f(s.small.rps)} | ${f(s.small.cpuUsPerReq)} | ${f(s.large.rps)} | ${f(s.large.cpuUsPerReq)} | **${f(s.ratio, 2)}** | ${s.pairs.map((x) => f(x, 2)).join(', ')} |`,
+      (s) => `| \`${s.op}\` | ${f(s.first.rps)} | ${f(s.first.cpuUsPerReq)} | ${f(s.second.rps)} | ${f(s.second.cpuUsPerReq)} | **${f(s.ratio, 2)}** | ${s.pairs.map((x) => f(x, 2)).join(', ')} |`,
     ),
     '',
     ...targetLines(r),

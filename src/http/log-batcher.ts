@@ -6,10 +6,9 @@
  */
 import pino, { type DestinationStream } from 'pino'
 
-/** What the lines go to: sonic-boom in `contentMode: 'buffer'` (it owns a chunk once given it). */
+/** What the lines go to: sonic-boom in `contentMode: 'buffer'` (it may keep a chunk once given it). */
 export interface ChunkDestination {
   write(chunk: Buffer): boolean
-  flush(): void
   flushSync(): void
 }
 
@@ -44,10 +43,9 @@ export class LogBatcher implements DestinationStream {
     return true
   }
 
-  /** Writes what is gathered. */
+  /** Writes what is gathered (the destination writes synchronously). */
   flush(): void {
     this.send()
-    this.out.flush()
   }
 
   /** Writes everything out before returning (at exit), whatever the destination. */

@@ -11,7 +11,7 @@
  * several writes, each is run again alone, so a write's failure is its own and fails only it.
  */
 export class WriteBatch<T, R> {
-  private pending: { item: T; resolve: (value: R) => void; reject: (error: unknown) => void }[] = []
+  private pending: { item: T; key: string; group: string; resolve: (value: R) => void; reject: (error: unknown) => void }[] = []
   private running = 0
   private scheduled = false
 
@@ -25,7 +25,7 @@ export class WriteBatch<T, R> {
 
   run(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.pending.push({ item, resolve, reject })
+      this.pending.push({ item, key: this.keyOf(item), group: this.groupOf(item), resolve, reject })
       if (!this.scheduled && this.running < this.inFlight) {
         this.scheduled = true
         setImmediate(this.flush)
@@ -43,11 +43,10 @@ export class WriteBatch<T, R> {
     const keys = new Set<string>()
     const taken: WriteBatch<T, R>['pending'] = []
     const left: WriteBatch<T, R>['pending'] = []
-    const group = this.pending[0] === undefined ? '' : this.groupOf(this.pending[0].item)
+    const group = this.pending[0]?.group
     for (const waiting of this.pending) {
-      const key = this.keyOf(waiting.item)
-      if (taken.length < this.max && !keys.has(key) && this.groupOf(waiting.item) === group) {
-        keys.add(key)
+      if (taken.length < this.max && !keys.has(waiting.key) && waiting.group === group) {
+        keys.add(waiting.key)
         taken.push(waiting)
       } else left.push(waiting)
     }
