@@ -1,18 +1,25 @@
 /**
- * Loads keys in batches: every `load` made during one turn of the event loop is answered by one
- * call of `loadMany`, made after that turn (at most `max` keys a call). The same key asked twice
- * in a turn is loaded once.
+ * Loads keys in batches: the keys asked for while `inFlight` calls of `loadMany` are already
+ * out wait, and go together in the next call, made after the turn of the event loop in which it
+ * can go (at most `max` keys a call). The same key asked twice before its call goes is loaded
+ * once.
  *
- * What this means for freshness: a key is read after `load` was called, never before, so a read
- * by the batch sees every write committed before the request that asked for it arrived.
+ * What this means for freshness: a key is read by a call made after its `load`, never by one
+ * already out, so a read by the batch sees every write committed before the request that asked
+ * for it arrived.
+ *
+ * Why a limit on calls out: with one call out at a time, a busy server's keys gather while it is
+ * out, so it sends one statement for many requests instead of one every turn (PostgreSQL's row
+ * stamps: see KyselyLlmRepository.stampOf).
  */
 export class Batch<K, V> {
   private pending = new Map<K, { resolve: (value: V) => void; reject: (error: unknown) => void }[]>()
   private scheduled = false
+  private running = 0
 
   constructor(
     private readonly loadMany: (keys: K[]) => Promise<V[]>,
-    private readonly max = 100,
+    private readonly options: { max: number; inFlight: number } = { max: 100, inFlight: Infinity },
   ) {}
 
   load(key: K): Promise<V> {
@@ -20,23 +27,37 @@ export class Batch<K, V> {
       const waiting = this.pending.get(key)
       if (waiting !== undefined) waiting.push({ resolve, reject })
       else this.pending.set(key, [{ resolve, reject }])
-      if (!this.scheduled) {
-        this.scheduled = true
-        setImmediate(this.flush)
-      }
+      this.schedule()
     })
+  }
+
+  private schedule(): void {
+    if (!this.scheduled && this.pending.size > 0 && this.running < this.options.inFlight) {
+      this.scheduled = true
+      setImmediate(this.flush)
+    }
   }
 
   private readonly flush = (): void => {
     this.scheduled = false
     const all = [...this.pending]
-    this.pending = new Map()
-    for (let start = 0; start < all.length; start += this.max) {
-      const part = all.slice(start, start + this.max)
-      this.loadMany(part.map(([key]) => key)).then(
+    let start = 0
+    for (; start < all.length && this.running < this.options.inFlight; start += this.options.max) {
+      this.send(all.slice(start, start + this.options.max))
+    }
+    this.pending = new Map(all.slice(start))
+  }
+
+  private send(part: [K, { resolve: (value: V) => void; reject: (error: unknown) => void }[]][]): void {
+    this.running++
+    this.loadMany(part.map(([key]) => key))
+      .then(
         (values) => part.forEach(([, waiting], i) => waiting.forEach((w) => w.resolve(values[i] as V))),
         (error: unknown) => part.forEach(([, waiting]) => waiting.forEach((w) => w.reject(error))),
       )
-    }
+      .finally(() => {
+        this.running--
+        this.schedule()
+      })
   }
 }

@@ -66,6 +66,15 @@ const PG_SEARCH_PAGE_SQL = pgPageSql(true)
 /** See KyselyLlmRepository.stampOf: several rows' stamps ($1, an array of ids). */
 const PG_STAMPS_SQL = `select "id", "version" || '.' || xmin as "stamp" from "llms" where "id" = any($1::text[])`
 
+/**
+ * PostgreSQL: row stamps are read by one statement at a time, the stamps asked for meanwhile
+ * going together in the next (see Batch). Measured (hand-timed, GET by id at 10 connections, 4
+ * alternating pairs): one at a time 10,422–10,954 req/s at 76–80 µs of the server's CPU a
+ * request, against 9,241–9,628 req/s at 81–88 µs with a statement every turn.
+ */
+const PG_STAMP_READS_IN_FLIGHT = 1
+const PG_STAMPS_MAX = 100
+
 /** How long after a write its LLM's versions past the kept ones are deleted (see sweepVersions). */
 const VERSION_SWEEP_MS = 1_000
 
@@ -295,11 +304,14 @@ export class KyselyLlmRepository implements LlmRepository {
     this.stamps =
       pg === undefined
         ? undefined
-        : new Batch(async (ids) => {
-            const rows = await pg.rows<{ id: string; stamp: string }>(PG_STAMPS_SQL, [ids])
-            const byId = new Map(rows.map((row) => [row.id, row.stamp]))
-            return ids.map((id) => byId.get(id))
-          })
+        : new Batch(
+            async (ids) => {
+              const rows = await pg.rows<{ id: string; stamp: string }>(PG_STAMPS_SQL, [ids])
+              const byId = new Map(rows.map((row) => [row.id, row.stamp]))
+              return ids.map((id) => byId.get(id))
+            },
+            { max: PG_STAMPS_MAX, inFlight: PG_STAMP_READS_IN_FLIGHT },
+          )
     this.pgWrites =
       pg === undefined
         ? undefined

@@ -1,0 +1,86 @@
+/**
+ * Batch: what a key's read may be answered by. The freshness promise (a key is read by a call
+ * made after it was asked for) is what the read cache's coherence on PostgreSQL stands on; the
+ * multi-instance tests hold it end to end, these hold the batching rules themselves.
+ */
+import { describe, expect, test } from 'vitest'
+import { Batch } from './batch.js'
+
+/** A loadMany whose calls are answered when the test says so. */
+function deferredLoader() {
+  const calls: { keys: string[]; answer: () => void; fail: (error: Error) => void }[] = []
+  const loadMany = (keys: string[]) =>
+    new Promise<string[]>((resolve, reject) => {
+      // Each key answered with the number of the call that read it.
+      const n = calls.length + 1
+      calls.push({ keys, answer: () => resolve(keys.map((k) => `${k}@${n}`)), fail: reject })
+    })
+  return { calls, loadMany }
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve))
+
+describe('Batch', () => {
+  test('the keys of one turn go in one call, a key asked twice once', async () => {
+    const { calls, loadMany } = deferredLoader()
+    const batch = new Batch(loadMany)
+    const answers = Promise.all([batch.load('a'), batch.load('b'), batch.load('a')])
+    await turn()
+    expect(calls.map((c) => c.keys)).toEqual([['a', 'b']])
+    calls[0]?.answer()
+    expect(await answers).toEqual(['a@1', 'b@1', 'a@1'])
+  })
+
+  test('with one call out at a time, keys asked meanwhile wait and go together in the next call, never in the one out', async () => {
+    const { calls, loadMany } = deferredLoader()
+    const batch = new Batch(loadMany, { max: 100, inFlight: 1 })
+    const first = batch.load('a')
+    await turn()
+    expect(calls.map((c) => c.keys)).toEqual([['a']])
+    // Asked while the first call is out, over several turns: a again (it must be read afresh), b, c.
+    const again = batch.load('a')
+    await turn()
+    const b = batch.load('b')
+    await turn()
+    const c = batch.load('c')
+    await turn()
+    expect(calls).toHaveLength(1)
+    calls[0]?.answer()
+    expect(await first).toBe('a@1')
+    await turn()
+    await turn()
+    expect(calls.map((call) => call.keys)).toEqual([['a'], ['a', 'b', 'c']])
+    calls[1]?.answer()
+    expect(await Promise.all([again, b, c])).toEqual(['a@2', 'b@2', 'c@2'])
+  })
+
+  test('a failed call fails its own keys only, and the waiting keys still go', async () => {
+    const { calls, loadMany } = deferredLoader()
+    const batch = new Batch(loadMany, { max: 100, inFlight: 1 })
+    const first = batch.load('a')
+    await turn()
+    const waiting = batch.load('b')
+    calls[0]?.fail(new Error('connection lost'))
+    await expect(first).rejects.toThrow('connection lost')
+    await turn()
+    await turn()
+    expect(calls.map((c) => c.keys)).toEqual([['a'], ['b']])
+    calls[1]?.answer()
+    expect(await waiting).toBe('b@2')
+  })
+
+  test('no call carries more than max keys; past the calls allowed out, the rest wait', async () => {
+    const { calls, loadMany } = deferredLoader()
+    const batch = new Batch(loadMany, { max: 2, inFlight: 2 })
+    const answers = Promise.all(['a', 'b', 'c', 'd', 'e'].map((k) => batch.load(k)))
+    await turn()
+    expect(calls.map((c) => c.keys)).toEqual([['a', 'b'], ['c', 'd']])
+    calls[0]?.answer()
+    await turn()
+    await turn()
+    expect(calls.map((c) => c.keys)).toEqual([['a', 'b'], ['c', 'd'], ['e']])
+    calls[1]?.answer()
+    calls[2]?.answer()
+    expect(await answers).toEqual(['a@1', 'b@1', 'c@2', 'd@2', 'e@3'])
+  })
+})
