@@ -54,6 +54,19 @@ describe('Batch', () => {
     expect(await Promise.all([again, b, c])).toEqual(['a@2', 'b@2', 'c@2'])
   })
 
+  test('lingering, a key asked one turn after another goes in the same call', async () => {
+    const { calls, loadMany } = deferredLoader()
+    const batch = new Batch(loadMany, { max: 100, inFlight: 1, linger: true })
+    const a = batch.load('a')
+    await turn()
+    const b = batch.load('b')
+    await turn()
+    await turn()
+    expect(calls.map((c) => c.keys)).toEqual([['a', 'b']])
+    calls[0]?.answer()
+    expect(await Promise.all([a, b])).toEqual(['a@1', 'b@1'])
+  })
+
   test('a failed call fails its own keys only, and the waiting keys still go', async () => {
     const { calls, loadMany } = deferredLoader()
     const batch = new Batch(loadMany, { max: 100, inFlight: 1 })

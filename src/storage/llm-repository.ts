@@ -310,7 +310,7 @@ export class KyselyLlmRepository implements LlmRepository {
               const byId = new Map(rows.map((row) => [row.id, row.stamp]))
               return ids.map((id) => byId.get(id))
             },
-            { max: PG_STAMPS_MAX, inFlight: PG_STAMP_READS_IN_FLIGHT },
+            { max: PG_STAMPS_MAX, inFlight: PG_STAMP_READS_IN_FLIGHT, linger: true },
           )
     this.pgWrites =
       pg === undefined
