@@ -1,7 +1,7 @@
 /**
  * Loads keys in batches: the keys asked for while `inFlight` calls of `loadMany` are already
  * out wait, and go together in the next call, made after the turn of the event loop in which it
- * can go (with `linger`, one turn later still), at most `max` keys a call. The same key asked
+ * can go (`linger` turns later still), at most `max` keys a call. The same key asked
  * twice before its call goes is loaded once.
  *
  * What this means for freshness: a key is read by a call made after its `load`, never by one
@@ -10,18 +10,19 @@
  *
  * Why a limit on calls out: with one call out at a time, a busy server's keys gather while it is
  * out, so it sends one statement for many requests instead of one every turn (PostgreSQL's row
- * stamps: see KyselyLlmRepository.stampOf). Lingering a turn gathers the keys of the requests
- * read in that turn too, for the price of one idle turn to a lone request.
+ * stamps: see KyselyLlmRepository.stampOf). Lingering a turn or two gathers the keys of the
+ * requests read in those turns too, for the price of as many idle turns to a lone request.
  */
 export class Batch<K, V> {
   private pending = new Map<K, { resolve: (value: V) => void; reject: (error: unknown) => void }[]>()
   private scheduled = false
   private running = 0
-  private lingered = false
+  /** Turns waited since the call could have gone. */
+  private lingered = 0
 
   constructor(
     private readonly loadMany: (keys: K[]) => Promise<V[]>,
-    private readonly options: { max: number; inFlight: number; linger?: boolean } = { max: 100, inFlight: Infinity },
+    private readonly options: { max: number; inFlight: number; linger?: number } = { max: 100, inFlight: Infinity },
   ) {}
 
   load(key: K): Promise<V> {
@@ -41,13 +42,13 @@ export class Batch<K, V> {
   }
 
   private readonly flush = (): void => {
-    if (this.options.linger === true && !this.lingered) {
+    if (this.lingered < (this.options.linger ?? 0)) {
       // One more turn: the requests read in it ask for their keys before the call goes.
-      this.lingered = true
+      this.lingered++
       setImmediate(this.flush)
       return
     }
-    this.lingered = false
+    this.lingered = 0
     this.scheduled = false
     const all = [...this.pending]
     let start = 0

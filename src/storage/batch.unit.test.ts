@@ -54,17 +54,24 @@ describe('Batch', () => {
     expect(await Promise.all([again, b, c])).toEqual(['a@2', 'b@2', 'c@2'])
   })
 
-  test('lingering, a key asked one turn after another goes in the same call', async () => {
+  test('lingering two turns, the keys asked in the next two turns go in the same call, and the third turn\'s in the next', async () => {
     const { calls, loadMany } = deferredLoader()
-    const batch = new Batch(loadMany, { max: 100, inFlight: 1, linger: true })
+    const batch = new Batch(loadMany, { max: 100, inFlight: 1, linger: 2 })
     const a = batch.load('a')
     await turn()
     const b = batch.load('b')
     await turn()
+    const c = batch.load('c')
     await turn()
-    expect(calls.map((c) => c.keys)).toEqual([['a', 'b']])
+    const d = batch.load('d')
+    await turn()
+    expect(calls.map((call) => call.keys)).toEqual([['a', 'b', 'c']])
     calls[0]?.answer()
-    expect(await Promise.all([a, b])).toEqual(['a@1', 'b@1'])
+    expect(await Promise.all([a, b, c])).toEqual(['a@1', 'b@1', 'c@1'])
+    for (let i = 0; i < 4; i++) await turn()
+    expect(calls.map((call) => call.keys)).toEqual([['a', 'b', 'c'], ['d']])
+    calls[1]?.answer()
+    expect(await d).toBe('d@2')
   })
 
   test('a failed call fails its own keys only, and the waiting keys still go', async () => {
