@@ -67,19 +67,15 @@ const PG_SEARCH_PAGE_SQL = pgPageSql(true)
 const PG_STAMPS_SQL = `select "id", "version" || '.' || xmin as "stamp" from "llms" where "id" = any($1::text[])`
 
 /**
- * PostgreSQL: row stamps are read by one statement at a time, the stamps asked for meanwhile
- * going together in the next (see Batch). Measured (hand-timed, GET by id at 10 connections, 4
- * alternating pairs): one at a time 10,422–10,954 req/s at 76–80 µs of the server's CPU a
- * request, against 9,241–9,628 req/s at 81–88 µs with a statement every turn.
+ * PostgreSQL: row stamps are read by one statement at a time, which waits two turns of the event
+ * loop before it goes; the stamps asked for meanwhile go together (see Batch). Statements a GET
+ * by id at 10 connections (counted by /metrics, hand-timed runs): a statement every turn
+ * 0.21–0.24; one at a time 0.21–0.24 too; lingering one turn 0.139–0.147, two turns 0.105–0.106
+ * (every connection's request in one statement), three no fewer. By `npm run bench -- --pg
+ * --against <the build before> --only 'GET /v1/llms/{id}'`, 10 pairs: one at a time alone 1.02
+ * (within the noise), with the two turns 1.22 (each pair 1.04–1.39).
  */
 const PG_STAMP_READS_IN_FLIGHT = 1
-/**
- * Turns of the event loop a statement of stamps waits before it goes, gathering the stamps the
- * requests read in them ask for. Measured (hand-timed, GET by id at 10 connections, 2 rounds
- * each, statements counted by /metrics): 1 turn 0.139–0.147 statements a request, 10,875–11,308
- * req/s; 2 turns 0.105–0.106 (every connection's request in one statement), 12,464–13,196 req/s;
- * 3 turns no better (0.105, 12,552–13,480).
- */
 const PG_STAMP_READS_LINGER = 2
 const PG_STAMPS_MAX = 100
 
