@@ -1,8 +1,8 @@
 /**
  * Loads keys in batches: the keys asked for while `inFlight` calls of `loadMany` are already
  * out wait, and go together in the next call, made after the turn of the event loop in which it
- * can go (`linger` turns later still), at most `max` keys a call. The same key asked
- * twice before its call goes is loaded once.
+ * can go (`linger` turns later still when the last call carried several keys), at most `max`
+ * keys a call. The same key asked twice before its call goes is loaded once.
  *
  * What this means for freshness: a key is read by a call made after its `load`, never by one
  * already out, so a read by the batch sees every write committed before the request that asked
@@ -11,7 +11,8 @@
  * Why a limit on calls out: with one call out at a time, a busy server's keys gather while it is
  * out, so it sends one statement for many requests instead of one every turn (PostgreSQL's row
  * stamps: see KyselyLlmRepository.stampOf). Lingering a turn or two gathers the keys of the
- * requests read in those turns too, for the price of as many idle turns to a lone request.
+ * requests read in those turns too; it costs a turn of the loop each, so it is only done while
+ * the keys come several at a time, not to requests that come one by one.
  */
 export class Batch<K, V> {
   private pending = new Map<K, { resolve: (value: V) => void; reject: (error: unknown) => void }[]>()
@@ -19,6 +20,8 @@ export class Batch<K, V> {
   private running = 0
   /** Turns waited since the call could have gone. */
   private lingered = 0
+  /** Keys the last flush found waiting (see flush: more than one means concurrent requests). */
+  private lastCallKeys = 0
 
   constructor(
     private readonly loadMany: (keys: K[]) => Promise<V[]>,
@@ -42,7 +45,8 @@ export class Batch<K, V> {
   }
 
   private readonly flush = (): void => {
-    if (this.lingered < (this.options.linger ?? 0)) {
+    // Only under concurrency (the last call carried several keys): a lone request is not held.
+    if (this.lastCallKeys > 1 && this.lingered < (this.options.linger ?? 0)) {
       // One more turn: the requests read in it ask for their keys before the call goes.
       this.lingered++
       setImmediate(this.flush)
@@ -52,6 +56,7 @@ export class Batch<K, V> {
     this.scheduled = false
     const all = [...this.pending]
     let start = 0
+    this.lastCallKeys = all.length
     for (; start < all.length && this.running < this.options.inFlight; start += this.options.max) {
       this.send(all.slice(start, start + this.options.max))
     }

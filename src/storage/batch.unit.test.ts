@@ -54,9 +54,14 @@ describe('Batch', () => {
     expect(await Promise.all([again, b, c])).toEqual(['a@2', 'b@2', 'c@2'])
   })
 
-  test('lingering two turns, the keys asked in the next two turns go in the same call, and the third turn\'s in the next', async () => {
+  test('lingering two turns once keys come several at a time: the keys of the next two turns join the call, the third turn\'s wait for the next', async () => {
     const { calls, loadMany } = deferredLoader()
     const batch = new Batch(loadMany, { max: 100, inFlight: 1, linger: 2 })
+    // Two keys in one turn: requests are coming together.
+    const first = Promise.all([batch.load('x'), batch.load('y')])
+    await turn()
+    calls[0]?.answer()
+    await first
     const a = batch.load('a')
     await turn()
     const b = batch.load('b')
@@ -65,13 +70,28 @@ describe('Batch', () => {
     await turn()
     const d = batch.load('d')
     await turn()
-    expect(calls.map((call) => call.keys)).toEqual([['a', 'b', 'c']])
-    calls[0]?.answer()
-    expect(await Promise.all([a, b, c])).toEqual(['a@1', 'b@1', 'c@1'])
-    for (let i = 0; i < 4; i++) await turn()
-    expect(calls.map((call) => call.keys)).toEqual([['a', 'b', 'c'], ['d']])
+    expect(calls.map((call) => call.keys)).toEqual([['x', 'y'], ['a', 'b', 'c']])
     calls[1]?.answer()
-    expect(await d).toBe('d@2')
+    expect(await Promise.all([a, b, c])).toEqual(['a@2', 'b@2', 'c@2'])
+    for (let i = 0; i < 4; i++) await turn()
+    expect(calls.map((call) => call.keys)).toEqual([['x', 'y'], ['a', 'b', 'c'], ['d']])
+    calls[2]?.answer()
+    expect(await d).toBe('d@3')
+  })
+
+  test('keys that come one by one are not held: each call goes after the turn it was asked in', async () => {
+    const { calls, loadMany } = deferredLoader()
+    const batch = new Batch(loadMany, { max: 100, inFlight: 1, linger: 2 })
+    for (const [i, key] of ['a', 'b', 'c'].entries()) {
+      const answer = batch.load(key)
+      // Two turns: the call may only be scheduled once the last one's bookkeeping is done; a
+      // held key would wait three.
+      await turn()
+      await turn()
+      expect(calls.map((call) => call.keys)).toEqual(['a', 'b', 'c'].slice(0, i + 1).map((k) => [k]))
+      calls[i]?.answer()
+      expect(await answer).toBe(`${key}@${i + 1}`)
+    }
   })
 
   test('a failed call fails its own keys only, and the waiting keys still go', async () => {
