@@ -67,13 +67,15 @@ const PG_SEARCH_PAGE_SQL = pgPageSql(true)
 const PG_STAMPS_SQL = `select "id", "version" || '.' || xmin as "stamp" from "llms" where "id" = any($1::text[])`
 
 /**
- * PostgreSQL: row stamps are read by one statement at a time, which waits two turns of the event
- * loop before it goes; the stamps asked for meanwhile go together (see Batch). Statements a GET
+ * PostgreSQL: row stamps are read by one statement at a time, which (while stamps come several at
+ * a time) waits two turns of the event loop before it goes; the stamps asked for meanwhile go
+ * together (see Batch). Statements a GET
  * by id at 10 connections (counted by /metrics, hand-timed runs): a statement every turn
  * 0.21–0.24; one at a time 0.21–0.24 too; lingering one turn 0.139–0.147, two turns 0.105–0.106
  * (every connection's request in one statement), three no fewer. By `npm run bench -- --pg
  * --against <the build before> --only 'GET /v1/llms/{id}'`, 10 pairs: one at a time alone 1.02
- * (within the noise), with the two turns 1.22 (each pair 1.04–1.39).
+ * (within the noise), with the two turns 1.22 (each pair 1.04–1.39); with the two turns only
+ * while stamps come several at a time, 1.29 (1.08–1.58), and one connection alone as before.
  */
 const PG_STAMP_READS_IN_FLIGHT = 1
 const PG_STAMP_READS_LINGER = 2
