@@ -14,8 +14,11 @@
  * requests read in those turns too; it costs a turn of the loop each, so it is only done while
  * the keys come several at a time, not to requests that come one by one.
  */
+/** The requests waiting for one key's value. */
+type Waiting<V> = { resolve: (value: V) => void; reject: (error: unknown) => void }[]
+
 export class Batch<K, V> {
-  private pending = new Map<K, { resolve: (value: V) => void; reject: (error: unknown) => void }[]>()
+  private pending = new Map<K, Waiting<V>>()
   private scheduled = false
   private running = 0
   /** Turns waited since the call could have gone. */
@@ -60,10 +63,10 @@ export class Batch<K, V> {
     for (; start < all.length && this.running < this.options.inFlight; start += this.options.max) {
       this.send(all.slice(start, start + this.options.max))
     }
-    this.pending = new Map(all.slice(start))
+    this.pending = start >= all.length ? new Map() : new Map(all.slice(start))
   }
 
-  private send(part: [K, { resolve: (value: V) => void; reject: (error: unknown) => void }[]][]): void {
+  private send(part: [K, Waiting<V>][]): void {
     this.running++
     this.loadMany(part.map(([key]) => key))
       .then(

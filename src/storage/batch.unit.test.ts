@@ -20,6 +20,16 @@ function deferredLoader() {
 
 const turn = () => new Promise((resolve) => setImmediate(resolve))
 
+/** Asks for each key in a turn of the event loop of its own; the answers' promises, in order. */
+async function oneATurn(batch: Batch<string, string>, keys: string[]): Promise<Promise<string>[]> {
+  const answers: Promise<string>[] = []
+  for (const key of keys) {
+    answers.push(batch.load(key))
+    await turn()
+  }
+  return answers
+}
+
 describe('Batch', () => {
   test('the keys of one turn go in one call, a key asked twice once', async () => {
     const { calls, loadMany } = deferredLoader()
@@ -38,12 +48,7 @@ describe('Batch', () => {
     await turn()
     expect(calls.map((c) => c.keys)).toEqual([['a']])
     // Asked while the first call is out, over several turns: a again (it must be read afresh), b, c.
-    const again = batch.load('a')
-    await turn()
-    const b = batch.load('b')
-    await turn()
-    const c = batch.load('c')
-    await turn()
+    const [again, b, c] = await oneATurn(batch, ['a', 'b', 'c'])
     expect(calls).toHaveLength(1)
     calls[0]?.answer()
     expect(await first).toBe('a@1')
@@ -62,14 +67,7 @@ describe('Batch', () => {
     await turn()
     calls[0]?.answer()
     await first
-    const a = batch.load('a')
-    await turn()
-    const b = batch.load('b')
-    await turn()
-    const c = batch.load('c')
-    await turn()
-    const d = batch.load('d')
-    await turn()
+    const [a, b, c, d] = await oneATurn(batch, ['a', 'b', 'c', 'd'])
     expect(calls.map((call) => call.keys)).toEqual([['x', 'y'], ['a', 'b', 'c']])
     calls[1]?.answer()
     expect(await Promise.all([a, b, c])).toEqual(['a@2', 'b@2', 'c@2'])
