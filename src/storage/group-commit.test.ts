@@ -79,6 +79,30 @@ describe('writes asked together', () => {
     if (BACKEND === 'sqlite') expect(repository.commitStats()).toEqual({ commits: before.commits + 1, writes: before.writes + 2 })
   })
 
+  test('a write refused between two updates of one LLM: the second still builds on the first, and each LLM keeps exactly its own', async () => {
+    const { t, ids } = await llms(2)
+    const [a, b] = ids as [string, string]
+    const decided: number[] = []
+    const outcomes = await Promise.allSettled([
+      repository.modify(a, setTemperature(1.1), 'test'),
+      repository.modify(b, setTemperature(1.9), 'test'),
+      repository.modify(a, () => {
+        throw new Error('refused by the domain')
+      }, 'test'),
+      repository.modify(a, (current) => {
+        if (current === undefined) return null
+        decided.push(current.temperature as number)
+        return { ...current, temperature: current.temperature === 1.1 ? 1.3 : 0, updatedAt: new Date().toISOString() }
+      }, 'test'),
+    ])
+
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled'])
+    // Whatever ran and was undone, the decision that counted saw the first update.
+    expect(decided.at(-1)).toBe(1.1)
+    expect(await seen(t, a)).toEqual({ temperature: 1.3, etag: '"3"', versions: 3, events: 3 })
+    expect(await seen(t, b)).toEqual({ temperature: 1.9, etag: '"2"', versions: 2, events: 2 })
+  })
+
   test.runIf(BACKEND === 'sqlite')('a write asked one turn of the event loop after another joins its commit', async () => {
     const { t, ids } = await llms(2)
     const before = repository.commitStats()

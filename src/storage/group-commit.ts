@@ -7,16 +7,21 @@
  *
  * Nothing acknowledged can be lost: a caller hears of its write after the commit that holds it
  * (synchronous=NORMAL in WAL mode: durable once the commit returns, whatever becomes of the
- * process). Nothing refused is half-kept: each write runs in its own savepoint, so one that throws
- * (the domain refusing, a taken id) is rolled back alone and the others commit. Each write still
- * reads what the one before it wrote: they run in turn, as they would in transactions of their
- * own. If the transaction itself fails (the disk full, the lock not granted in time), every write
- * in it fails with that error, and none of them is in the database.
+ * process). Nothing refused is half-kept: when a write throws (the domain refusing, a taken id),
+ * the group's transaction is rolled back and the group runs again with each write in a savepoint
+ * of its own, so that the one that throws is rolled back alone and the others commit. (A group
+ * in which nothing throws runs without savepoints: they cost a PUT about 7 % of its throughput.)
+ * Each write still reads what the one before it wrote: they run in turn, as they would in
+ * transactions of their own. If the transaction itself fails (the disk full, the lock not granted
+ * in time), every write in it fails with that error, and none of them is in the database.
  */
 import type SQLite from 'better-sqlite3'
 
 interface Pending {
-  /** The write as synchronous statements (runs inside the group's transaction). */
+  /**
+   * The write as synchronous statements (runs inside the group's transaction). It may run twice:
+   * a second time, on the same database, when another write of its group threw.
+   */
   now: () => unknown
   /** The same write when the connection is inside another transaction at the group's turn. */
   otherwise: () => Promise<unknown>
@@ -71,7 +76,7 @@ export class GroupCommit {
     }
     let outcomes: Outcome[]
     try {
-      outcomes = group.length === 1 ? [this.alone(group[0] as Pending)] : (this.step.immediate(() => this.each(group)) as Outcome[])
+      outcomes = group.length === 1 ? [this.alone(group[0] as Pending)] : this.together(group)
     } catch (error) {
       for (const write of group) write.reject(error)
       return
@@ -96,6 +101,30 @@ export class GroupCommit {
       return { error }
     }
     return { value }
+  }
+
+  /**
+   * The group in one transaction. If a write throws, the transaction is rolled back (what the
+   * writes before it did, too) and the group runs again in a new one, each write in a savepoint.
+   */
+  private together(group: Pending[]): Outcome[] {
+    let refused = false
+    try {
+      return this.step.immediate(() =>
+        group.map((write) => {
+          try {
+            return { value: write.now() }
+          } catch (error) {
+            // Still in the transaction: the write's own failure, not the group's (see each).
+            refused = this.writer.inTransaction
+            throw error
+          }
+        }),
+      ) as Outcome[]
+    } catch (error) {
+      if (!refused) throw error
+    }
+    return this.step.immediate(() => this.each(group)) as Outcome[]
   }
 
   /** Each write in a savepoint of the group's transaction. */

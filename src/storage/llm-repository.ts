@@ -581,7 +581,7 @@ export class KyselyLlmRepository implements LlmRepository {
   /**
    * `modify` on SQLite as prepared statements, run inside a group's transaction (see GroupCommit):
    * the same reads, decision and writes, without the query builder and without yielding, so
-   * nothing else can run inside it. A throw (the domain refusing) rolls back its savepoint.
+   * nothing else can run inside it. A throw (the domain refusing) rolls back what it wrote.
    */
   private modifyNow(writer: SQLite.Database, id: string, decide: Decide, by: string, restoredFrom?: number): StoredLlm | undefined {
     const statement = (text: string) => this.writeStatement(writer, text)
