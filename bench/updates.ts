@@ -15,10 +15,20 @@ export async function updaterOf(storage: Storage, box: SecretBox, ids: string[])
   return () => llms.update(actor, pick(ids), { temperature: Math.round(Math.random() * 200) / 100 })
 }
 
-/** CPU µs a call of `run` (all of this process's threads), and how much of it in the kernel. */
-export async function cpuUsPerCall(calls: number, run: () => unknown): Promise<{ us: number; systemUs: number }> {
+/**
+ * CPU µs a call of `run` (all of this process's threads), and how much of it in the kernel;
+ * `inFlight` calls at a time, each started when one before it is done.
+ */
+export async function cpuUsPerCall(calls: number, run: () => unknown, inFlight = 1): Promise<{ us: number; systemUs: number }> {
   const before = process.cpuUsage()
-  for (let i = 0; i < calls; i++) await run()
+  let left = calls
+  const caller = async () => {
+    while (left > 0) {
+      left--
+      await run()
+    }
+  }
+  await Promise.all(Array.from({ length: inFlight }, caller))
   const used = process.cpuUsage(before)
   return { us: (used.user + used.system) / calls, systemUs: used.system / calls }
 }
