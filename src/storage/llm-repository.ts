@@ -237,34 +237,58 @@ export function fromRow(row: Row): StoredLlm {
   }
 }
 
+/** A column's value made from a record, and the record's fields it is made of (see changedColumns). */
+type ColumnOf<C extends keyof LlmsTable> = readonly [from: readonly (keyof StoredLlm)[], value: (llm: StoredLlm) => Insertable<LlmsTable>[C]]
+
+/** How a record is stored: every column of the table (the type makes the list total). */
+const COLUMNS_OF_RECORD: { [C in keyof LlmsTable]-?: ColumnOf<C> } = {
+  id: [['id'], (llm) => llm.id],
+  display_name: [['displayName'], (llm) => llm.displayName],
+  description: [['description'], (llm) => llm.description],
+  llm_format: [['llmFormat'], (llm) => llm.llmFormat],
+  urls: [['urls'], (llm) => JSON.stringify(llm.urls)],
+  model_name: [['modelName'], (llm) => llm.modelName],
+  temperature: [['temperature'], (llm) => llm.temperature],
+  max_tokens: [['maxTokens'], (llm) => llm.maxTokens],
+  deployment_name: [['deploymentName'], (llm) => llm.deploymentName],
+  api_version: [['apiVersion'], (llm) => llm.apiVersion],
+  metadata: [['metadata'], (llm) => JSON.stringify(llm.metadata)],
+  display_tags: [['displayTags'], (llm) => JSON.stringify(llm.displayTags)],
+  is_default: [['isDefault'], (llm) => (llm.isDefault ? 1 : 0)],
+  is_global: [['isGlobal'], (llm) => (llm.isGlobal ? 1 : 0)],
+  is_zdr: [['isZdr'], (llm) => (llm.isZdr ? 1 : 0)],
+  reasoning_effort: [['reasoningEffort'], (llm) => llm.reasoningEffort],
+  reasoning_format: [['reasoningFormat'], (llm) => llm.reasoningFormat],
+  created_by_organization_id: [['createdByOrganizationId'], (llm) => llm.createdByOrganizationId],
+  created_at: [['createdAt'], (llm) => llm.createdAt],
+  updated_at: [['updatedAt'], (llm) => llm.updatedAt],
+  secret_sealed: [['sealedSecret'], (llm) => llm.sealedSecret],
+  secret_key_id: [['sealedSecret'], (llm) => (llm.sealedSecret === null ? null : keyIdOfSealed(llm.sealedSecret))],
+  secret_updated_at: [['secretUpdatedAt'], (llm) => llm.secretUpdatedAt],
+  version: [['version'], (llm) => llm.version],
+  search_text: [['displayName', 'modelName', 'description'], searchTextOf],
+}
+const RECORD_COLUMNS = Object.entries(COLUMNS_OF_RECORD) as [keyof LlmsTable, ColumnOf<keyof LlmsTable>][]
+
 export function toRow(llm: StoredLlm): Insertable<LlmsTable> {
-  return {
-    id: llm.id,
-    display_name: llm.displayName,
-    description: llm.description,
-    llm_format: llm.llmFormat,
-    urls: JSON.stringify(llm.urls),
-    model_name: llm.modelName,
-    temperature: llm.temperature,
-    max_tokens: llm.maxTokens,
-    deployment_name: llm.deploymentName,
-    api_version: llm.apiVersion,
-    metadata: JSON.stringify(llm.metadata),
-    display_tags: JSON.stringify(llm.displayTags),
-    is_default: llm.isDefault ? 1 : 0,
-    is_global: llm.isGlobal ? 1 : 0,
-    is_zdr: llm.isZdr ? 1 : 0,
-    reasoning_effort: llm.reasoningEffort,
-    reasoning_format: llm.reasoningFormat,
-    created_by_organization_id: llm.createdByOrganizationId,
-    created_at: llm.createdAt,
-    updated_at: llm.updatedAt,
-    secret_sealed: llm.sealedSecret,
-    secret_key_id: llm.sealedSecret === null ? null : keyIdOfSealed(llm.sealedSecret),
-    secret_updated_at: llm.secretUpdatedAt,
-    version: llm.version,
-    search_text: searchTextOf(llm),
+  const row: Record<string, unknown> = {}
+  for (const [column, [, value]] of RECORD_COLUMNS) row[column] = value(llm)
+  return row as unknown as Insertable<LlmsTable>
+}
+
+/**
+ * The columns whose stored values differ between two records, with the second's values. A column
+ * is only made (its JSON written, its search text lowered) when a field it is made of is not the
+ * very same value in both: a PUT of one field compares one or two columns, not the whole row twice.
+ */
+function changedColumns(before: StoredLlm, after: StoredLlm): [string, unknown][] {
+  const changed: [string, unknown][] = []
+  for (const [column, [from, value]] of RECORD_COLUMNS) {
+    if (column === 'id' || from.every((field) => before[field] === after[field])) continue
+    const next = value(after)
+    if (next !== value(before)) changed.push([column, next])
   }
+  return changed
 }
 
 export class KyselyLlmRepository implements LlmRepository {
@@ -565,8 +589,7 @@ export class KyselyLlmRepository implements LlmRepository {
    */
   private changeOf(current: StoredLlm, next: StoredLlm, by: string, restoredFrom: number | undefined): Change {
     const written: StoredLlm = { ...next, id: current.id, version: current.version + 1 }
-    const before = toRow(current) as Record<string, unknown>
-    const columns = Object.entries(toRow(written)).filter(([column, value]) => column !== 'id' && before[column] !== value)
+    const columns = changedColumns(current, written)
     const fields = columns.flatMap(([column]) => fieldOf(column) ?? [])
     const action = restoredFrom !== undefined ? 'restore' : fields.length === 1 && fields[0] === 'secret' ? 'secret' : 'update'
     const at = written.updatedAt ?? new Date().toISOString()
