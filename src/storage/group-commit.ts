@@ -10,7 +10,7 @@
  * process). Nothing refused is half-kept: when a write throws (the domain refusing, a taken id),
  * the group's transaction is rolled back and the group runs again with each write in a savepoint
  * of its own, so that the one that throws is rolled back alone and the others commit. (A group
- * in which nothing throws runs without savepoints: they cost a PUT about 7 % of its throughput.)
+ * in which nothing throws runs without savepoints: they cost a PUT a few per cent of its CPU.)
  * Each write still reads what the one before it wrote: they run in turn, as they would in
  * transactions of their own. If the transaction itself fails (the disk full, the lock not granted
  * in time), every write in it fails with that error, and none of them is in the database.
