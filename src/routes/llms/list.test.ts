@@ -116,6 +116,22 @@ describe('GET /v1/llms: search and filters', () => {
     expect(await ids('nothing-like-this')).toEqual([])
   })
 
+  test('search follows an update of each searched field: the new text is found, the old is not', async () => {
+    const t = await h.tenant()
+    const llm = await h.createLlm(t.key, { displayName: 'Alpha desk', modelName: 'model-one', description: 'first words' })
+    const ids = async (q: string) =>
+      (await h.get(`/v1/llms?search=${encodeURIComponent(q)}${own}`, t.key)).body.data.map((l: any) => l.id)
+    for (const [field, before, after] of [
+      ['description', 'first words', 'second words'],
+      ['modelName', 'model-one', 'model-two'],
+      ['displayName', 'Alpha desk', 'Beta desk'],
+    ] as const) {
+      expect((await h.put(`/v1/llms/${llm.id}`, t.key, { [field]: after })).status).toBe(200)
+      expect(await ids(after)).toEqual([llm.id])
+      expect(await ids(before)).toEqual([])
+    }
+  })
+
   test('% and _ in search are literal characters, not wildcards', async () => {
     const t = await h.tenant()
     const pct = await h.createLlm(t.key, { displayName: '100% accurate' })
