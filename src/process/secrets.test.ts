@@ -79,4 +79,19 @@ describe('secrets rotate-key', () => {
     expect(result.stderr).toMatch(/not configured/)
     expect(await sealedUnder()).toEqual(before)
   })
+
+  test('a secret replaced through the API under a newer key is recorded as under that key', async () => {
+    const third = randomBytes(32)
+    const later = new Harness(h.database, new SecretBox(third, [newKey]))
+    await later.start()
+    try {
+      const id = [...secrets.keys()][1] as string
+      expect((await later.put(`/v1/llms/${id}`, t.key, { secret: 'sk-after-rotation' })).status).toBe(200)
+      const under = await sealedUnder()
+      expect(under.get(id)).toBe(new SecretBox(third).keyId)
+      expect([...under.values()].filter((k) => k === new SecretBox(newKey).keyId)).toHaveLength(secrets.size - 1)
+    } finally {
+      await later.stop()
+    }
+  })
 })
