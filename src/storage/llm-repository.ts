@@ -284,11 +284,17 @@ export function toRow(llm: StoredLlm): Insertable<LlmsTable> {
 function changedColumns(before: StoredLlm, after: StoredLlm): [string, unknown][] {
   const changed: [string, unknown][] = []
   for (const [column, [from, value]] of RECORD_COLUMNS) {
-    if (column === 'id' || from.every((field) => before[field] === after[field])) continue
+    if (column === 'id' || sameFields(before, after, from)) continue
     const next = value(after)
     if (next !== value(before)) changed.push([column, next])
   }
   return changed
+}
+
+/** Whether each of `fields` is the very same value in both records (no closure: this runs on every update). */
+function sameFields(a: StoredLlm, b: StoredLlm, fields: readonly (keyof StoredLlm)[]): boolean {
+  for (const field of fields) if (a[field] !== b[field]) return false
+  return true
 }
 
 export class KyselyLlmRepository implements LlmRepository {
