@@ -28,6 +28,18 @@ describe('GET /v1/llms/{id}/history', () => {
     expect(reply.text).not.toContain('sk-history-secret')
   })
 
+  test('fields resent with the values they already have are not recorded as changed (history and versions)', async () => {
+    const t = await h.tenant()
+    const llm = await h.createLlm(t.key, { metadata: { team: 'voice' } })
+    const { urls, metadata, displayName, modelName } = llm
+    const reply = await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: 1.4, urls, metadata, displayName, modelName })
+    expect(reply.status).toBe(200)
+    const [event] = (await h.get(`/v1/llms/${llm.id}/history`, t.key)).body.data
+    expect(event).toMatchObject({ version: 2, fields: ['temperature'] })
+    const [version] = (await h.get(`/v1/llms/${llm.id}/versions`, t.key)).body.data
+    expect(version).toMatchObject({ version: 2, changedFields: ['temperature'] })
+  })
+
   test('paginates like the list', async () => {
     const t = await h.tenant()
     const llm = await h.createLlm(t.key)
