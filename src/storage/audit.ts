@@ -1,6 +1,7 @@
 /** The audit trail's table: events are written in the transaction of the change they record. */
 import { v7 as timeOrderedUuid } from 'uuid'
 import type { Kysely } from 'kysely'
+import { eventsInVersions } from './versions.js'
 import type { AuditAction, AuditEntry } from '../domain/ports.js'
 import type { Database } from './schema.js'
 import { iso, parseJson } from './values.js'
@@ -29,7 +30,7 @@ export async function recordEvent(db: Kysely<Database>, event: NewAuditEvent): P
  */
 export function auditRowOf(event: NewAuditEvent) {
   return {
-    id: timeOrderedUuid(),
+    id: newEventId(),
     llm_id: event.llmId ?? null,
     organization_id: event.organizationId ?? null,
     key_id: event.keyId,
@@ -41,27 +42,33 @@ export function auditRowOf(event: NewAuditEvent) {
   }
 }
 
-/** An LLM's events, newest first. */
+/** A new event's id: see auditRowOf. */
+export function newEventId(): string {
+  return timeOrderedUuid()
+}
+
+/**
+ * An LLM's events, newest first. The events of its writes (create, update, restore, secret) are
+ * recorded by the version rows those writes make, and move here when the version is deleted (see
+ * keepEventsOf): so the trail is both tables, each event in exactly one of them.
+ */
 export async function listHistory(
   db: Kysely<Database>,
   llmId: string,
   limit: number,
   offset: number,
 ): Promise<{ items: AuditEntry[]; total: number }> {
-  const [rows, count] = await Promise.all([
-    db
-      .selectFrom('audit_events')
-      .select(['id', 'action', 'fields', 'key_id', 'at', 'version'])
-      .where('llm_id', '=', llmId)
-      .orderBy('version', 'desc')
-      .orderBy('at', 'desc')
-      .limit(limit)
-      .offset(offset)
-      .execute(),
-    db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).where('llm_id', '=', llmId).executeTakeFirstOrThrow(),
+  const moved = db.selectFrom('audit_events').select(['id', 'action', 'fields', 'key_id', 'at', 'version']).where('llm_id', '=', llmId)
+  const inVersions = eventsInVersions(db, llmId)
+  const [rows, counts] = await Promise.all([
+    db.selectFrom(moved.unionAll(inVersions).as('e')).selectAll().orderBy('version', 'desc').orderBy('at', 'desc').limit(limit).offset(offset).execute(),
+    Promise.all([
+      db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).where('llm_id', '=', llmId).executeTakeFirstOrThrow(),
+      db.selectFrom('llm_versions').select((eb) => eb.fn.countAll<number>().as('n')).where('llm_id', '=', llmId).where('event_id', 'is not', null).executeTakeFirstOrThrow(),
+    ]),
   ])
   return {
-    total: Number(count.n),
+    total: Number(counts[0].n) + Number(counts[1].n),
     items: rows.map((row) => ({
       id: row.id,
       action: row.action as AuditAction,

@@ -6,8 +6,8 @@ import type { AuditEntry, Decide, ListQuery, ListResult, LlmRepository, VersionE
 import { keyIdOfSealed } from '../crypto/secret-box.js'
 import { AppError } from '../domain/errors.js'
 import { isUniqueViolation } from './errors.js'
-import { OPERATOR, auditRowOf, listHistory, recordEvent } from './audit.js'
-import { findVersion, listVersions, snapshotRowOf } from './versions.js'
+import { OPERATOR, listHistory, newEventId, recordEvent } from './audit.js'
+import { findVersion, keepEventsOf, listVersions, snapshotRowOf } from './versions.js'
 import { iso, isoOrNull, parseJson, newestFirst } from './values.js'
 import type SQLite from 'better-sqlite3'
 import type { PgStatements, SqliteReader, Storage } from './database.js'
@@ -115,7 +115,7 @@ interface Change {
   written: StoredLlm
   /** The columns that changed, with their new values. */
   columns: [string, unknown][]
-  audit: ReturnType<typeof auditRowOf>
+  /** The new version, which also records the write's audit event (see LlmVersionsTable.event_id). */
   snapshot: ReturnType<typeof snapshotRowOf>
 }
 
@@ -129,8 +129,8 @@ interface ConditionalWrite {
 
 /**
  * PostgreSQL: the updates of changes, each conditional on its row being exactly the one the
- * domain decided against (its version and its xmin), each with its audit event and snapshot
- * written only if its update was, all in one statement (so one commit). Answers one row: column
+ * domain decided against (its version and its xmin), each with its version (which records its
+ * audit event) written only if its update was, all in one statement (so one commit). Answers one row: column
  * `x<i>` is the i-th written row's new xmin, or null when nothing was written for it. The text
  * depends only on how many changes there are and which columns each changed, so a few texts
  * cover most writes and each is prepared once per connection.
@@ -144,7 +144,6 @@ function conditionalWrite(writes: readonly ConditionalWrite[]): { text: string; 
     const set = change.columns.map(([c, v]) => `"${c}" = ${param(v)}`).join(', ')
     return [
       `u${i} as (update "llms" set ${set} where "id" = ${param(id)} and "version" = ${param(version)} and xmin = ${param(xmin)}::xid returning xmin::text as "xmin")`,
-      `a${i} as (${insert('audit_events', change.audit)})`,
       `v${i} as (${insert('llm_versions', change.snapshot)})`,
     ].join(', ')
   })
@@ -481,7 +480,6 @@ export class KyselyLlmRepository implements LlmRepository {
         } catch (error) {
           throw takenIdOr(error)
         }
-        await trx.insertInto('audit_events').values(created.audit).execute()
         await trx.insertInto('llm_versions').values(created.snapshot).execute()
       })
     const group = this.group
@@ -489,20 +487,15 @@ export class KyselyLlmRepository implements LlmRepository {
     const { writer } = group
     return group.run(() => {
       this.insertNow(writer, 'llms', created.row, true)
-      this.insertNow(writer, 'audit_events', created.audit)
       this.insertNow(writer, 'llm_versions', created.snapshot)
     }, locked)
   }
 
-  /** The rows a create writes: the record, its audit event (the fields it sets) and its first version. */
+  /** The rows a create writes: the record and its first version, which records the audit event (the fields it sets). */
   private creationOf(llm: StoredLlm, by: string) {
     const row = toRow(llm)
     const fields = Object.entries(row).flatMap(([column, value]) => (value === null ? [] : (fieldOf(column) ?? [])))
-    return {
-      row,
-      audit: auditRowOf({ action: 'create', keyId: by, llmId: llm.id, organizationId: llm.createdByOrganizationId, fields, version: llm.version }),
-      snapshot: snapshotRowOf(llm, { action: 'create', keyId: by, changedFields: fields, at: llm.createdAt }),
-    }
+    return { row, snapshot: snapshotRowOf(llm, { action: 'create', keyId: by, changedFields: fields, at: llm.createdAt, eventId: newEventId() }) }
   }
 
   /** A statement prepared once on SQLite's writing connection (by its text). */
@@ -581,7 +574,6 @@ export class KyselyLlmRepository implements LlmRepository {
       if (next === null || current === undefined) return current
       const change = this.changeOf(current, next, by, restoredFrom)
       await trx.updateTable('llms').set(Object.fromEntries(change.columns)).where('id', '=', id).execute()
-      await trx.insertInto('audit_events').values(change.audit).execute()
       await trx.insertInto('llm_versions').values(change.snapshot).execute()
       this.pushedOut(change.written)
       return change.written
@@ -590,8 +582,8 @@ export class KyselyLlmRepository implements LlmRepository {
 
   /**
    * The rows a change writes, once the domain has decided it: only the columns that changed
-   * (less to write, and no index touched without need), the audit event, the version's snapshot,
-   * and the newest version no longer kept, if any.
+   * (less to write, and no index touched without need) and the version's snapshot, which also
+   * records the audit event.
    */
   private changeOf(current: StoredLlm, next: StoredLlm, by: string, restoredFrom: number | undefined): Change {
     const written: StoredLlm = { ...next, id: current.id, version: current.version + 1 }
@@ -599,12 +591,7 @@ export class KyselyLlmRepository implements LlmRepository {
     const fields = columns.flatMap(([column]) => fieldOf(column) ?? [])
     const action = restoredFrom !== undefined ? 'restore' : fields.length === 1 && fields[0] === 'secret' ? 'secret' : 'update'
     const at = written.updatedAt ?? new Date().toISOString()
-    return {
-      written,
-      columns,
-      audit: auditRowOf({ action: 'update', keyId: by, llmId: current.id, organizationId: written.createdByOrganizationId, fields, version: written.version }),
-      snapshot: snapshotRowOf(written, { action, keyId: by, changedFields: fields, at, restoredFrom }),
-    }
+    return { written, columns, snapshot: snapshotRowOf(written, { action, keyId: by, changedFields: fields, at, restoredFrom, eventId: newEventId() }) }
   }
 
   /**
@@ -620,7 +607,6 @@ export class KyselyLlmRepository implements LlmRepository {
     if (next === null || current === undefined) return current
     const change = this.changeOf(current, next, by, restoredFrom)
     statement(`update "llms" set ${change.columns.map(([c]) => `"${c}" = ?`).join(', ')} where "id" = ?`).run(...change.columns.map(([, v]) => v), id)
-    this.insertNow(writer, 'audit_events', change.audit)
     this.insertNow(writer, 'llm_versions', change.snapshot)
     this.pushedOut(change.written)
     return change.written
@@ -707,16 +693,22 @@ export class KyselyLlmRepository implements LlmRepository {
     this.unswept.clear()
     try {
       for (let i = 0; i < ids.length; i += SWEEP_CHUNK) {
-        await this.db
-          .deleteFrom('llm_versions')
-          .where('llm_id', 'in', ids.slice(i, i + SWEEP_CHUNK))
-          .where('version', '<=', (eb) =>
-            eb.selectFrom('llms').select(sql<number>`"llms"."version" - ${this.versionsKept}`.as('floor')).whereRef('llms.id', '=', 'llm_versions.llm_id'),
-          )
-          .execute()
+        const chunk = ids.slice(i, i + SWEEP_CHUNK)
+        await this.db.transaction().execute(async (trx) => {
+          // The audit events these versions record stay in the trail (see keepEventsOf).
+          await keepEventsOf(trx, chunk, this.versionsKept)
+          await trx
+            .deleteFrom('llm_versions')
+            .where('llm_id', 'in', chunk)
+            .where('version', '<=', (eb) =>
+              eb.selectFrom('llms').select(sql<number>`"llms"."version" - ${this.versionsKept}`.as('floor')).whereRef('llms.id', '=', 'llm_versions.llm_id'),
+            )
+            .execute()
+        })
       }
     } catch {
-      // Nothing lost: the rows are never served, and the LLM's next write sweeps them again.
+      // Nothing lost: the rows are never served as versions, their events are still in the trail,
+      // and the LLM's next write sweeps them again.
     }
   }
 
@@ -727,8 +719,10 @@ export class KyselyLlmRepository implements LlmRepository {
       if (this.dialect === 'postgres') select = select.forUpdate()
       const row = await select.executeTakeFirst()
       check(row === undefined ? undefined : fromRow(row))
+      // A deleted LLM's versions go with it (its id may be chosen again by a later create); the
+      // audit events they record stay in the trail (see keepEventsOf, which reads the row).
+      await keepEventsOf(trx, [id], 'none')
       await trx.deleteFrom('llms').where('id', '=', id).execute()
-      // A deleted LLM's versions go with it (its id may be chosen again by a later create).
       await trx.deleteFrom('llm_versions').where('llm_id', '=', id).execute()
       await trx.deleteFrom('llm_checks').where('llm_id', '=', id).execute()
       await recordEvent(trx, {

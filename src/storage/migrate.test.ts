@@ -1,12 +1,16 @@
-/** Migrations on a database that already holds data: the versions backfill snapshots what each LLM holds. */
+/**
+ * Migrations on a database that already holds data: the versions backfill snapshots what each LLM
+ * holds; the history of writes made before versions recorded their events is kept, once.
+ */
 import { randomUUID } from 'node:crypto'
 import { Migrator } from 'kysely'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../testing/harness.js'
 import { openDatabase, type Storage } from './database.js'
-import { toRow } from './llm-repository.js'
+import { KyselyLlmRepository, fromRow, toRow } from './llm-repository.js'
 import { migrateToLatest, migrationsFor } from './migrate.js'
-import { findVersion } from './versions.js'
+import { findVersion, snapshotRowOf } from './versions.js'
+import { listHistory, auditRowOf } from './audit.js'
 
 let database: TestDatabase
 let storage: Storage
@@ -24,35 +28,8 @@ test('0005 gives every LLM that exists a snapshot of its current settings at its
   const { error } = await migrator.migrateTo('0004-audit')
   expect(error).toBeUndefined()
   const id = randomUUID()
-  const settings = {
-    displayName: 'Before versions',
-    description: null,
-    llmFormat: 'anthropic' as const,
-    urls: [{ url: 'https://api.anthropic.com/v1/messages', region: 'eu' }],
-    modelName: 'claude-x',
-    temperature: 0.3,
-    maxTokens: 500,
-    deploymentName: null,
-    apiVersion: null,
-    metadata: { team: 'voice' },
-    reasoningEffort: 'low' as const,
-    reasoningFormat: 'raw' as const,
-  }
-  const row = toRow({
-    ...settings,
-    id,
-    displayTags: [],
-    isDefault: false,
-    isGlobal: false,
-    isZdr: false,
-    createdByOrganizationId: null,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-02-01T00:00:00.000Z',
-    hasSecret: true,
-    secretUpdatedAt: '2026-01-01T00:00:00.000Z',
-    sealedSecret: 'v1.key.nonce.cipher.tag',
-    version: 3,
-  })
+  const settings = SETTINGS
+  const row = toRow({ ...settings, ...storedFields(id) })
   await storage.db.insertInto('llms').values(row).execute()
   expect(await migrateToLatest(storage)).toContain('0005-versions')
   expect(await findVersion(storage.db, id, 0, 3)).toEqual({
@@ -69,3 +46,72 @@ test('0005 gives every LLM that exists a snapshot of its current settings at its
   const rows = await storage.db.selectFrom('llm_versions').selectAll().where('llm_id', '=', id).execute()
   expect(JSON.stringify(rows)).not.toContain('v1.key')
 })
+
+test('after 0007, the events of writes made before it are in the history once, and the next write adds its own', async () => {
+  const other = await createTestDatabase()
+  const db = openDatabase(other.config)
+  try {
+    const migrator = new Migrator({ db: db.db, provider: { getMigrations: async () => migrationsFor(db.dialect) } })
+    expect((await migrator.migrateTo('0006-checks')).error).toBeUndefined()
+    const id = randomUUID()
+    // As 0006's code wrote a create and an update: each an audit event and a version.
+    const row = toRow({ ...SETTINGS, ...storedFields(id), version: 2 })
+    await db.db.insertInto('llms').values(row).execute()
+    const versions = [1, 2].map((version) => {
+      const meta = { action: version === 1 ? ('create' as const) : ('update' as const), keyId: 'key-1', changedFields: ['temperature'], at: '2026-02-01T00:00:00.000Z' }
+      const { event_id: _none, ...columns } = snapshotRowOf(fromRow({ ...row, version } as any), meta)
+      return columns
+    })
+    await db.db.insertInto('llm_versions').values(versions).execute()
+    const events = [1, 2].map((version) =>
+      auditRowOf({ action: version === 1 ? 'create' : 'update', keyId: 'key-1', llmId: id, fields: ['temperature'], version }),
+    )
+    await db.db.insertInto('audit_events').values(events).execute()
+    await migrateToLatest(db)
+    const before = await listHistory(db.db, id, 10, 0)
+    expect(before.items.map((e) => [e.id, e.action, e.version])).toEqual([[events[1]?.id, 'update', 2], [events[0]?.id, 'create', 1]])
+    expect(before.total).toBe(2)
+    const repository = new KyselyLlmRepository(db)
+    await repository.modify(id, (current) => (current === undefined ? null : { ...current, temperature: 0.9 }), 'key-2')
+    const after = await listHistory(db.db, id, 10, 0)
+    expect(after.items.map((e) => [e.action, e.version, e.keyId])).toEqual([['update', 3, 'key-2'], ['update', 2, 'key-1'], ['create', 1, 'key-1']])
+    expect(after.total).toBe(3)
+  } finally {
+    await db.close()
+    await other.drop()
+  }
+})
+
+/** Settings as an LLM of these tests holds them. */
+const SETTINGS = {
+  displayName: 'Before versions',
+  description: null,
+  llmFormat: 'anthropic' as const,
+  urls: [{ url: 'https://api.anthropic.com/v1/messages', region: 'eu' }],
+  modelName: 'claude-x',
+  temperature: 0.3,
+  maxTokens: 500,
+  deploymentName: null,
+  apiVersion: null,
+  metadata: { team: 'voice' },
+  reasoningEffort: 'low' as const,
+  reasoningFormat: 'raw' as const,
+}
+
+/** The rest of a stored record (version 3). */
+function storedFields(id: string) {
+  return {
+    id,
+    displayTags: [],
+    isDefault: false,
+    isGlobal: false,
+    isZdr: false,
+    createdByOrganizationId: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-02-01T00:00:00.000Z',
+    hasSecret: true,
+    secretUpdatedAt: '2026-01-01T00:00:00.000Z',
+    sealedSecret: 'v1.key.nonce.cipher.tag',
+    version: 3,
+  }
+}

@@ -7,6 +7,7 @@ import { listIndexes } from './migrations/0003-list-indexes.js'
 import { audit } from './migrations/0004-audit.js'
 import { versions } from './migrations/0005-versions.js'
 import { checks } from './migrations/0006-checks.js'
+import { versionEvents } from './migrations/0007-version-events.js'
 import type { DialectName } from './schema.js'
 
 /** Every migration, by name, in order. */
@@ -18,6 +19,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0004-audit': audit(dialect),
     '0005-versions': versions(dialect),
     '0006-checks': checks(dialect),
+    '0007-version-events': versionEvents(),
   }
 }
 

@@ -84,6 +84,12 @@ export interface LlmVersionsTable {
   settings: Json
   has_secret: Flag
   secret_updated_at: NullableTimestamp
+  /**
+   * The id of the audit event of the write that made this version; it moves to audit_events when
+   * this row is deleted. Null for versions written before 0007 (their events are in audit_events)
+   * and for those seeded by the operator (no event).
+   */
+  event_id: string | null
 }
 
 /** The last check of an LLM. */

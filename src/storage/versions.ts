@@ -11,6 +11,8 @@ export interface VersionMeta {
   changedFields: string[]
   at: string
   restoredFrom?: number
+  /** The id of the write's audit event, which this version records (see LlmVersionsTable.event_id). */
+  eventId?: string
 }
 
 /** The settings of a record, and nothing else (never the sealed secret). */
@@ -31,7 +33,55 @@ export function snapshotRowOf(llm: StoredLlm, meta: VersionMeta): Insertable<Llm
     settings: JSON.stringify(settingsOf(llm)),
     has_secret: llm.hasSecret ? 1 : 0,
     secret_updated_at: llm.secretUpdatedAt,
+    event_id: meta.eventId ?? null,
   }
+}
+
+/** The audit action of the write that made a version (of `llm_versions as v`): restores and secret changes are updates. */
+const AUDIT_ACTION = sql<string>`case when v.action = 'create' then 'create' else 'update' end`
+
+/** The audit events that an LLM's stored versions record, as audit_events' columns (see listHistory). */
+export function eventsInVersions(db: Kysely<Database>, llmId: string) {
+  return db
+    .selectFrom('llm_versions as v')
+    .select([sql<string>`v.event_id`.as('id'), AUDIT_ACTION.as('action'), 'v.changed_fields as fields', 'v.key_id', 'v.at', 'v.version'])
+    .where('v.llm_id', '=', llmId)
+    .where('v.event_id', 'is not', null)
+}
+
+/**
+ * Copies the audit events that versions about to be deleted record into audit_events: of the
+ * LLMs `llmIds`, the versions past the newest `kept` (pruned), or all of them (the LLMs being
+ * deleted). Run in the transaction that deletes them, before it does (the LLM's row gives the
+ * event its organization). An event already there is left as it is, so a sweep that races another
+ * instance's, or repeats after a failure, copies nothing twice.
+ */
+export async function keepEventsOf(db: Kysely<Database>, llmIds: readonly string[], kept: number | 'none'): Promise<void> {
+  await db
+    .insertInto('audit_events')
+    .columns(['id', 'llm_id', 'organization_id', 'key_id', 'action', 'fields', 'subject', 'at', 'version'])
+    .expression((eb) => {
+      let versions = eb
+        .selectFrom('llm_versions as v')
+        .innerJoin('llms as l', 'l.id', 'v.llm_id')
+        .select([
+          sql<string>`v.event_id`.as('id'),
+          'v.llm_id',
+          'l.created_by_organization_id',
+          'v.key_id',
+          AUDIT_ACTION.as('action'),
+          'v.changed_fields',
+          sql<null>`null`.as('subject'),
+          'v.at',
+          'v.version',
+        ])
+        .where('v.llm_id', 'in', llmIds)
+        .where('v.event_id', 'is not', null)
+      if (kept !== 'none') versions = versions.where('v.version', '<=', sql<number>`l.version - ${kept}`)
+      return versions
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute()
 }
 
 const ENTRY_COLUMNS = ['version', 'at', 'action', 'key_id', 'changed_fields', 'restored_from'] as const

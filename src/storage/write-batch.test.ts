@@ -42,7 +42,7 @@ describe.runIf(run)('PostgreSQL: concurrent updates written together', () => {
     }
     // Rows a transaction writes carry its id (xmin): the 20 updates' audit events came in fewer.
     const [counted] = await onDatabase<{ transactions: number }>(
-      `select count(distinct xmin::text)::int as "transactions" from audit_events where action = 'update' and llm_id = any($1::text[])`,
+      `select count(distinct xmin::text)::int as "transactions" from llm_versions where action = 'update' and llm_id = any($1::text[])`,
       [llms.map((llm) => llm.id)],
     )
     expect(counted?.transactions).toBeLessThan(20)

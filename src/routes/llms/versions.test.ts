@@ -196,6 +196,39 @@ describe('versions', () => {
     expect((await small.post(`/v1/llms/${llm.id}/restore`, t.key, { version: 5 })).body.llm.temperature).toBe(0.4)
   })
 
+  test('retention prunes versions, never the history: every write stays in it once, under the same event id, before and after the sweep', async () => {
+    const { t, llm } = await fixture(small)
+    for (let i = 1; i <= 5; i++) await small.put(`/v1/llms/${llm.id}`, t.key, { temperature: i / 10 })
+    expect((await small.post(`/v1/llms/${llm.id}/restore`, t.key, { version: 5 })).status).toBe(200)
+    const history = async () => (await small.get(`/v1/llms/${llm.id}/history?perPage=100`, t.key)).body
+    const before = await history()
+    expect(before.data.map((e: any) => [e.action, e.version])).toEqual([['update', 7], ...[6, 5, 4, 3, 2].map((v) => ['update', v]), ['create', 1]])
+    expect(before.meta.total).toBe(7)
+    await vi.waitFor(
+      async () => expect((await small.requireStorage().db.selectFrom('llm_versions').select('version').where('llm_id', '=', llm.id).execute()).length).toBe(3),
+      { timeout: 5_000, interval: 100 },
+    )
+    const after = await history()
+    expect(after).toEqual(before)
+    expect(new Set(after.data.map((e: any) => e.id)).size).toBe(7)
+    const page = (await small.get(`/v1/llms/${llm.id}/history?page=2&perPage=3`, t.key)).body
+    expect(page.data.map((e: any) => e.version)).toEqual([4, 3, 2])
+    expect(page.meta.total).toBe(7)
+  })
+
+  test("a deleted LLM's history stays in the audit table: each write once, under the id history showed, then the delete", async () => {
+    const { t, llm } = await fixture()
+    await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: 0.3 })
+    await h.put(`/v1/llms/${llm.id}`, t.key, { secret: 'sk-second-0002' })
+    const shown = (await h.get(`/v1/llms/${llm.id}/history`, t.key)).body.data
+    expect((await h.delete(`/v1/llms/${llm.id}`, t.key)).status).toBe(204)
+    const kept = await h.requireStorage().db.selectFrom('audit_events').select(['id', 'action', 'version', 'key_id', 'organization_id']).where('llm_id', '=', llm.id).execute()
+    expect(kept.sort((a, b) => (a.version ?? 0) - (b.version ?? 0))).toEqual([
+      ...[...shown].reverse().map((e: any) => ({ id: e.id, action: e.action, version: e.version, key_id: t.keyId, organization_id: t.organizationId })),
+      { id: expect.any(String), action: 'delete', version: 4, key_id: t.keyId, organization_id: t.organizationId },
+    ])
+  })
+
   test('a version past the kept ones that is still stored (a crash before its sweep) is never served, and the next write deletes it', async () => {
     const { t, llm } = await fixture(small)
     for (let i = 1; i <= 3; i++) await small.put(`/v1/llms/${llm.id}`, t.key, { temperature: i / 10 })
@@ -204,7 +237,8 @@ describe('versions', () => {
     // Put back version 1 as a process killed before its sweep would have left it.
     const v2 = await versions().selectAll().where('version', '=', 2).executeTakeFirstOrThrow()
     const json = (value: unknown) => (typeof value === 'object' && value !== null && !(value instanceof Date) ? JSON.stringify(value) : value)
-    const row = Object.fromEntries(Object.entries({ ...v2, version: 1 }).map(([column, value]) => [column, json(value)]))
+    // (Its audit event, long moved to audit_events, is not recorded again.)
+    const row = Object.fromEntries(Object.entries({ ...v2, version: 1, event_id: null }).map(([column, value]) => [column, json(value)]))
     await small.requireStorage().db.insertInto('llm_versions').values(row as any).execute()
     const served = (await small.get(`/v1/llms/${llm.id}/versions`, t.key)).body
     expect(served.data.map((v: any) => v.version)).toEqual([4, 3, 2])
