@@ -130,10 +130,10 @@ interface ConditionalWrite {
 /**
  * PostgreSQL: the updates of changes, each conditional on its row being exactly the one the
  * domain decided against (its version and its xmin), each with its version (which records its
- * audit event) written only if its update was, all in one statement (so one commit). Answers one row: column
- * `x<i>` is the i-th written row's new xmin, or null when nothing was written for it. The text
- * depends only on how many changes there are and which columns each changed, so a few texts
- * cover most writes and each is prepared once per connection.
+ * audit event) written only if its update was, all in one statement (so one commit). Answers one
+ * row: column `x<i>` is the i-th written row's new xmin, or null when nothing was written for
+ * it. The text depends only on how many changes there are and which columns each changed, so a
+ * few texts cover most writes and each is prepared once per connection.
  */
 function conditionalWrite(writes: readonly ConditionalWrite[]): { text: string; values: unknown[] } {
   const values: unknown[] = []
@@ -491,7 +491,7 @@ export class KyselyLlmRepository implements LlmRepository {
     }, locked)
   }
 
-  /** The rows a create writes: the record and its first version, which records the audit event (the fields it sets). */
+  /** The rows a create writes: the record, and its first version, which records the audit event (the fields it sets). */
   private creationOf(llm: StoredLlm, by: string) {
     const row = toRow(llm)
     const fields = Object.entries(row).flatMap(([column, value]) => (value === null ? [] : (fieldOf(column) ?? [])))
