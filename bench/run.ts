@@ -454,7 +454,7 @@ const FLOOR_IN_FLIGHT = 10
 
 /**
  * The floor under a PUT at 10 connections: the domain's update of one field, with its database
- * write (row, audit event, version snapshot, commit), called directly in this process with no
+ * write (row, version snapshot with its audit event, commit), called directly in this process with no
  * HTTP, 10 at a time as 10 connections ask for them (so they commit together as under load), the
  * WAL checkpointed by the server's worker thread: CPU µs a write, all threads counted.
  */
@@ -680,7 +680,7 @@ function writeReport(r: Report): void {
     ...targetLines(r),
     '## Resources',
     '',
-    `- The domain's update of one field with its database write (row, audit event, version snapshot, commit), called in-process with no HTTP at all, ${FLOOR_IN_FLIGHT} at a time as ${FLOOR_IN_FLIGHT} connections ask for them: **${f(r.updateFloorUs)} µs CPU a write** — the floor under \`PUT\` at 10 connections, whatever the HTTP layer costs.`,
+    `- The domain's update of one field with its database write (row, version snapshot with its audit event, commit), called in-process with no HTTP at all, ${FLOOR_IN_FLIGHT} at a time as ${FLOOR_IN_FLIGHT} connections ask for them: **${f(r.updateFloorUs)} µs CPU a write** — the floor under \`PUT\` at 10 connections, whatever the HTTP layer costs.`,
     ...(usePg ? [] : ['- Where that write goes (its statements alone, the WAL pages of each commit by table and index): [BENCHMARKS-writes.md](BENCHMARKS-writes.md), written by `npm run bench:writes`.']),
     `- Peak RSS of the service under all of the load above: **${f(r.rss)} MB**.`,
     `- Start-up to a ready \`/readyz\`: empty database (created and migrated) **${f(r.emptyStartMs)} ms**; ${r.records.toLocaleString('en')}-record database **${f(r.largeStartMs)} ms** (median of 3); \`npm start\` (its build check included) to a ready \`/readyz\` on that database **${f(r.npmStartMs)} ms** (median of 3).`,
