@@ -61,7 +61,10 @@ export async function listHistory(
   const moved = db.selectFrom('audit_events').select(['id', 'action', 'fields', 'key_id', 'at', 'version']).where('llm_id', '=', llmId)
   const inVersions = eventsInVersions(db, llmId)
   const [rows, counts] = await Promise.all([
-    db.selectFrom(moved.unionAll(inVersions).as('e')).selectAll().orderBy('version', 'desc').orderBy('at', 'desc').limit(limit).offset(offset).execute(),
+    // Ordered and limited as one compound query, so that each side walks its own index by version
+    // and the two are merged (SQLite: MERGE (UNION ALL); PostgreSQL: Merge Append), instead of
+    // every event of the LLM being read and sorted for one page.
+    moved.unionAll(inVersions).orderBy('version', 'desc').orderBy('at', 'desc').limit(limit).offset(offset).execute(),
     Promise.all([
       db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).where('llm_id', '=', llmId).executeTakeFirstOrThrow(),
       db.selectFrom('llm_versions').select((eb) => eb.fn.countAll<number>().as('n')).where('llm_id', '=', llmId).where('event_id', 'is not', null).executeTakeFirstOrThrow(),

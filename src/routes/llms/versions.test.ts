@@ -211,6 +211,9 @@ describe('versions', () => {
     const after = await history()
     expect(after).toEqual(before)
     expect(new Set(after.data.map((e: any) => e.id)).size).toBe(7)
+    // Pages across both tables: 7–5 are still versions, 4–1 have moved to the audit table.
+    const across = (await small.get(`/v1/llms/${llm.id}/history?perPage=5`, t.key)).body
+    expect(across.data.map((e: any) => e.version)).toEqual([7, 6, 5, 4, 3])
     const page = (await small.get(`/v1/llms/${llm.id}/history?page=2&perPage=3`, t.key)).body
     expect(page.data.map((e: any) => e.version)).toEqual([4, 3, 2])
     expect(page.meta.total).toBe(7)
