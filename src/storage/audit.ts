@@ -1,4 +1,8 @@
-/** The audit trail's table: events are written in the transaction of the change they record. */
+/**
+ * The audit trail: events are written in the transaction of the change they record. A write's
+ * event lives in its version row until that row is deleted, then here (see keepEventsOf in
+ * versions.ts); every other event is written here directly.
+ */
 import { v7 as timeOrderedUuid } from 'uuid'
 import type { Kysely } from 'kysely'
 import { eventsInVersions } from './versions.js'
