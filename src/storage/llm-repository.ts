@@ -7,7 +7,7 @@ import { keyIdOfSealed } from '../crypto/secret-box.js'
 import { AppError } from '../domain/errors.js'
 import { isUniqueViolation } from './errors.js'
 import { OPERATOR, listHistory, newEventId, recordEvent } from './audit.js'
-import { findVersion, keepEventsOf, listVersions, snapshotRowOf } from './versions.js'
+import { findVersion, keepEventsOf, listVersions, pruneVersions, snapshotRowOf } from './versions.js'
 import { iso, isoOrNull, parseJson, newestFirst } from './values.js'
 import type SQLite from 'better-sqlite3'
 import type { PgStatements, SqliteReader, Storage } from './database.js'
@@ -693,18 +693,8 @@ export class KyselyLlmRepository implements LlmRepository {
     this.unswept.clear()
     try {
       for (let i = 0; i < ids.length; i += SWEEP_CHUNK) {
-        const chunk = ids.slice(i, i + SWEEP_CHUNK)
-        await this.db.transaction().execute(async (trx) => {
-          // The audit events these versions record stay in the trail (see keepEventsOf).
-          await keepEventsOf(trx, chunk, this.versionsKept)
-          await trx
-            .deleteFrom('llm_versions')
-            .where('llm_id', 'in', chunk)
-            .where('version', '<=', (eb) =>
-              eb.selectFrom('llms').select(sql<number>`"llms"."version" - ${this.versionsKept}`.as('floor')).whereRef('llms.id', '=', 'llm_versions.llm_id'),
-            )
-            .execute()
-        })
+        // The audit events these versions record stay in the trail (see pruneVersions).
+        await pruneVersions(this.db, this.dialect, ids.slice(i, i + SWEEP_CHUNK), this.versionsKept)
       }
     } catch {
       // Nothing lost: the rows are never served as versions, their events are still in the trail,
@@ -721,7 +711,7 @@ export class KyselyLlmRepository implements LlmRepository {
       check(row === undefined ? undefined : fromRow(row))
       // A deleted LLM's versions go with it (its id may be chosen again by a later create); the
       // audit events they record stay in the trail (see keepEventsOf, which reads the row).
-      await keepEventsOf(trx, [id], 'none')
+      await keepEventsOf(trx, [id])
       await trx.deleteFrom('llms').where('id', '=', id).execute()
       await trx.deleteFrom('llm_versions').where('llm_id', '=', id).execute()
       await trx.deleteFrom('llm_checks').where('llm_id', '=', id).execute()
