@@ -711,7 +711,7 @@ export class KyselyLlmRepository implements LlmRepository {
       check(row === undefined ? undefined : fromRow(row))
       // A deleted LLM's versions go with it (its id may be chosen again by a later create); the
       // audit events they record stay in the trail (see keepEventsOf, which reads the row).
-      await keepEventsOf(trx, [id])
+      await keepEventsOf(trx, [id], 'all')
       await trx.deleteFrom('llms').where('id', '=', id).execute()
       await trx.deleteFrom('llm_versions').where('llm_id', '=', id).execute()
       await trx.deleteFrom('llm_checks').where('llm_id', '=', id).execute()

@@ -49,26 +49,12 @@ export function eventsInVersions(db: Kysely<Database>, llmId: string) {
     .where('v.event_id', 'is not', null)
 }
 
-/**
- * Copies into audit_events the audit events that all the versions of the LLMs `llmIds` record:
- * run in the transaction that deletes those LLMs, before it does (the LLM's row gives the event
- * its organization). An event already there is left as it is.
- */
-export async function keepEventsOf(db: Kysely<Database>, llmIds: readonly string[]): Promise<void> {
-  await db
-    .insertInto('audit_events')
-    .columns(EVENT_COLUMNS)
-    .expression(versionsPast(db, llmIds, 'all').select(EVENT_OF_VERSION).where('v.event_id', 'is not', null))
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute()
-}
-
 /** audit_events' columns, as keepEventsOf and pruneVersions fill them. */
 const EVENT_COLUMNS = ['id', 'llm_id', 'organization_id', 'key_id', 'action', 'fields', 'subject', 'at', 'version'] as const
 
 /** The audit event that a version (`v`, of the LLM `l`) records, as EVENT_COLUMNS. */
 const EVENT_OF_VERSION = [
-  sql<string>`v.event_id`.as('id'),
+  sql<string | null>`v.event_id`.as('id'),
   'v.llm_id',
   'l.created_by_organization_id as organization_id',
   'v.key_id',
@@ -95,13 +81,28 @@ function versionsPast(db: Kysely<Database>, llmIds: readonly string[], kept: num
 }
 
 /**
- * Deletes the versions of the LLMs `llmIds` past their newest `kept`, and moves the audit events
- * they record into audit_events, in one transaction. An event already there is left as it is, so
- * a sweep that races another instance's, or repeats after a failure, copies nothing twice.
+ * Copies into audit_events the audit events that the versions of the LLMs `llmIds` past their
+ * newest `kept` (or all their versions) record. Run in the transaction that deletes those
+ * versions, before it does: the LLM's row gives each event its organization. An event already
+ * there is left as it is, so a sweep that races another instance's, or repeats after a failure,
+ * copies nothing twice. Versions written before migration 0007 record no event (theirs is in
+ * audit_events already).
+ */
+export async function keepEventsOf(db: Kysely<Database>, llmIds: readonly string[], kept: number | 'all'): Promise<void> {
+  await db
+    .insertInto('audit_events')
+    .columns(EVENT_COLUMNS)
+    .expression(versionsPast(db, llmIds, kept).select(EVENT_OF_VERSION).where('v.event_id', 'is not', null))
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute()
+}
+
+/**
+ * Deletes the versions of the LLMs `llmIds` past their newest `kept`, and keeps the audit events
+ * they record (see keepEventsOf), in one transaction.
  *
- * On PostgreSQL one statement deletes and moves (`delete … returning` feeding the insert); a
- * version another instance's sweep deleted first is skipped. Versions written before migration
- * 0007 record no event (theirs is in audit_events already) and are only deleted.
+ * On PostgreSQL as one statement: the delete returns the events it removes and feeds their insert,
+ * so a version another instance's sweep deleted first is skipped.
  *
  * Measured on PostgreSQL after a few rounds of PUTs on 100 LLMs (EXPLAIN ANALYZE, hand-timed):
  * the statements this replaced read every version of each LLM, dead ones included (this machine's
@@ -110,25 +111,19 @@ function versionsPast(db: Kysely<Database>, llmIds: readonly string[], kept: num
  */
 export async function pruneVersions(db: Kysely<Database>, dialect: DialectName, llmIds: readonly string[], kept: number): Promise<void> {
   if (dialect === 'postgres') {
-    await sql`
-      with gone as (
-        delete from llm_versions as v using llms as l
-        where l.id = any(${llmIds}::text[]) and v.llm_id = l.id and v.version <= l.version - ${kept}
-        returning v.event_id as id, v.llm_id, l.created_by_organization_id as organization_id, v.key_id,
-          ${AUDIT_ACTION} as action, v.changed_fields as fields, null as subject, v.at, v.version
-      )
-      insert into audit_events (${sql.join(EVENT_COLUMNS.map((c) => sql.ref(c)))})
-      select ${sql.join(EVENT_COLUMNS.map((c) => sql.ref(c)))} from gone where id is not null
-      on conflict (id) do nothing`.execute(db)
+    const gone = db
+      .deleteFrom('llm_versions as v')
+      .using('llms as l')
+      .where('l.id', '=', sql<string>`any(${llmIds}::text[])`)
+      .whereRef('v.llm_id', '=', 'l.id')
+      .where('v.version', '<=', sql<number>`l.version - ${kept}`)
+      .returning(EVENT_OF_VERSION)
+    const columns = sql.join(EVENT_COLUMNS.map((c) => sql.ref(c)))
+    await sql`with gone as (${gone}) insert into audit_events (${columns}) select ${columns} from gone where id is not null on conflict (id) do nothing`.execute(db)
     return
   }
   await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('audit_events')
-      .columns(EVENT_COLUMNS)
-      .expression(versionsPast(trx, llmIds, kept).select(EVENT_OF_VERSION).where('v.event_id', 'is not', null))
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute()
+    await keepEventsOf(trx, llmIds, kept)
     await trx
       .deleteFrom('llm_versions')
       .where(sql`rowid`, 'in', versionsPast(trx, llmIds, kept).select(sql`v.rowid`.as('rowid')))

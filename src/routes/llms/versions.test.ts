@@ -211,6 +211,11 @@ describe('versions', () => {
     const after = await history()
     expect(after).toEqual(before)
     expect(new Set(after.data.map((e: any) => e.id)).size).toBe(7)
+    // The moved events are those history showed, with the key that wrote them and the organization.
+    const moved = await small.requireStorage().db.selectFrom('audit_events').select(['id', 'action', 'version', 'key_id', 'organization_id']).where('llm_id', '=', llm.id).orderBy('version').execute()
+    expect(moved).toEqual(
+      [...before.data].reverse().slice(0, 4).map((e: any) => ({ id: e.id, action: e.action, version: e.version, key_id: t.keyId, organization_id: t.organizationId })),
+    )
     // Pages across both tables: 7–5 are still versions, 4–1 have moved to the audit table.
     const across = (await small.get(`/v1/llms/${llm.id}/history?perPage=5`, t.key)).body
     expect(across.data.map((e: any) => e.version)).toEqual([7, 6, 5, 4, 3])
