@@ -64,6 +64,13 @@ export interface Storage {
    * transaction open across awaits, and nothing may run inside it.
    */
   writer?: SQLite.Database
+  /**
+   * SQLite: how many statements that may write (or begin a transaction) the query builder has run
+   * on the writing connection. Its own commits do not move `data_version` on that connection, so
+   * this is how a cache of what its hot writes left learns of the others (see
+   * KyselyLlmRepository.knownOnWriter).
+   */
+  builderWrites?: () => number
   /** PostgreSQL: the hot statements, prepared once per connection (see PgStatements). */
   pg?: PgStatements
   /** Resolves when the database answers a trivial query. */
@@ -102,7 +109,7 @@ function loadPg(): typeof pg {
  * costs more than running a lookup by primary key. Kysely's SQL is parameterised, so a few
  * hundred texts cover every query the service makes.
  */
-function withStatementCache(file: SQLite.Database, max = 500): SqliteDatabase {
+function withStatementCache(file: SQLite.Database, onWrite: () => void, max = 500): SqliteDatabase {
   const cache = new Map<string, SQLite.Statement>()
   return {
     close: () => file.close(),
@@ -113,6 +120,8 @@ function withStatementCache(file: SQLite.Database, max = 500): SqliteDatabase {
         if (cache.size >= max) cache.delete(cache.keys().next().value as string)
         cache.set(text, statement)
       }
+      // Kysely prepares every statement it runs: anything but a plain read may write.
+      if (!statement.reader || !/^\s*select\b/i.test(text)) onWrite()
       return statement
     },
   }
@@ -242,7 +251,11 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     // SQLite's page cache is per connection (16 MB by default in better-sqlite3's build): bounded
     // here for the writer and kept small for the reader (see their constants).
     file.pragma(`cache_size = -${SQLITE_WRITER_CACHE_KIB}`)
-    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(file) }), log: statementLog(options) })
+    let builderWrites = 0
+    const onWrite = () => {
+      builderWrites++
+    }
+    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(file, onWrite) }), log: statementLog(options) })
     const reader = config.path === ':memory:' ? undefined : openReader(config.path)
     // Checkpoints on a worker thread (see checkpointer.ts); commits only past the safety net.
     const checkpointer = reader === undefined || options.checkpoints !== true ? undefined : startCheckpointer(config.path, require.resolve('better-sqlite3'))
@@ -250,7 +263,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     return {
       db,
       dialect: 'sqlite',
-      ...(reader !== undefined && { reader: reader.api, writer: file }),
+      ...(reader !== undefined && { reader: reader.api, writer: file, builderWrites: () => builderWrites }),
       ping: async () => {
         await sql`select 1`.execute(db)
       },

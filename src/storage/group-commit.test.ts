@@ -135,4 +135,30 @@ describe('writes asked together', () => {
 
     for (const id of ids) expect(await seen(t, id)).toMatchObject({ temperature: 1.7, etag: '"2"', events: 2 })
   })
+
+  // The group's write reuses the row its last write of the LLM left (see knownOnWriter); a write
+  // that ran through the query builder instead (the connection was inside its transaction) does
+  // not move the connection's data_version, and must still be what the next write builds on.
+  test.runIf(BACKEND === 'sqlite')('a write that ran through the query builder is what the next grouped write of the LLM builds on', async () => {
+    const { t, ids } = await llms(1)
+    const [id] = ids as [string]
+    await repository.modify(id, setTemperature(1.1), 'test')
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const open = h.requireStorage().db.transaction().execute(async (trx) => {
+      await sql`select 1`.execute(trx)
+      await held
+    })
+    await new Promise((resolve) => setImmediate(resolve))
+    const locked = repository.modify(id, setTemperature(1.2), 'test')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    release()
+    await open
+    await locked
+
+    const next = await repository.modify(id, (current) => (current === undefined ? null : { ...current, maxTokens: 77, updatedAt: new Date().toISOString() }), 'test')
+    expect(next).toMatchObject({ version: 4, temperature: 1.2, maxTokens: 77 })
+    expect(await seen(t, id)).toEqual({ temperature: 1.2, etag: '"4"', versions: 4, events: 4 })
+    expect((await h.stored(id))?.maxTokens).toBe(77)
+  })
 })

@@ -38,6 +38,11 @@ export class GroupCommit {
   /** How many commits carried at least one write, and how many writes they carried (see /metrics). */
   commits = 0
   writes = 0
+  /**
+   * How many times a transaction or a savepoint of a group was rolled back (or its commit
+   * failed): what the writes in it did is gone, whatever they returned meanwhile.
+   */
+  rollbacks = 0
 
   constructor(readonly writer: SQLite.Database) {
     this.step = writer.transaction((run: () => unknown) => run())
@@ -97,6 +102,7 @@ export class GroupCommit {
     try {
       value = this.step.immediate(write.now)
     } catch (error) {
+      this.rollbacks++
       // Refused (rolled back): the caller's error. A failed commit lands here too, as it should.
       return { error }
     }
@@ -122,9 +128,15 @@ export class GroupCommit {
         }),
       ) as Outcome[]
     } catch (error) {
+      this.rollbacks++
       if (!refused) throw error
     }
-    return this.step.immediate(() => this.each(group)) as Outcome[]
+    try {
+      return this.step.immediate(() => this.each(group)) as Outcome[]
+    } catch (error) {
+      this.rollbacks++
+      throw error
+    }
   }
 
   /** Each write in a savepoint of the group's transaction. */
@@ -133,6 +145,7 @@ export class GroupCommit {
       try {
         return { value: this.step(write.now) }
       } catch (error) {
+        this.rollbacks++
         // SQLite rolls the whole transaction back after some errors (a full disk, for one):
         // then nothing of the group is kept, and the group fails as one.
         if (!this.writer.inTransaction) throw error
