@@ -34,6 +34,18 @@ async function seen(t: Tenant, id: string): Promise<{ temperature: number; etag:
   return { temperature: got.body.temperature, etag: got.headers.get('etag'), versions: versions.body.meta.total, events: history.body.meta.total }
 }
 
+/** A query builder transaction held open on the writing connection until `release` is called. */
+async function holdTransaction(): Promise<{ release: () => void; open: Promise<void> }> {
+  let release = () => {}
+  const held = new Promise<void>((resolve) => (release = resolve))
+  const open = h.requireStorage().db.transaction().execute(async (trx) => {
+    await sql`select 1`.execute(trx)
+    await held
+  })
+  await new Promise((resolve) => setImmediate(resolve))
+  return { release, open }
+}
+
 describe('writes asked together', () => {
   test('an update whose last statement fails is rolled back whole; the others in its group commit', async () => {
     const { t, ids } = await llms(6)
@@ -118,13 +130,7 @@ describe('writes asked together', () => {
 
   test.runIf(BACKEND === 'sqlite')('writes asked while another transaction is open wait for it, then all land', async () => {
     const { t, ids } = await llms(3)
-    let release = () => {}
-    const held = new Promise<void>((resolve) => (release = resolve))
-    const open = h.requireStorage().db.transaction().execute(async (trx) => {
-      await sql`select 1`.execute(trx)
-      await held
-    })
-    await new Promise((resolve) => setImmediate(resolve))
+    const { release, open } = await holdTransaction()
     expect(h.requireStorage().writer?.inTransaction).toBe(true)
 
     const writes = ids.map((id) => repository.modify(id, setTemperature(1.7), 'test'))
@@ -143,13 +149,7 @@ describe('writes asked together', () => {
     const { t, ids } = await llms(1)
     const [id] = ids as [string]
     await repository.modify(id, setTemperature(1.1), 'test')
-    let release = () => {}
-    const held = new Promise<void>((resolve) => (release = resolve))
-    const open = h.requireStorage().db.transaction().execute(async (trx) => {
-      await sql`select 1`.execute(trx)
-      await held
-    })
-    await new Promise((resolve) => setImmediate(resolve))
+    const { release, open } = await holdTransaction()
     const locked = repository.modify(id, setTemperature(1.2), 'test')
     await new Promise((resolve) => setTimeout(resolve, 20))
     release()

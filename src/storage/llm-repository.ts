@@ -629,7 +629,7 @@ export class KyselyLlmRepository implements LlmRepository {
   /**
    * SQLite, inside a group's transaction: the row as this instance's last write of it left it,
    * when that is certainly what the row holds, so that the write need not read and decode it
-   * again (about a tenth of a PUT's CPU). Certain while three counters stand still since the rows
+   * again (a few per cent of a PUT's CPU). Certain while three counters stand still since the rows
    * were kept: the writing connection's `data_version` (which moves when any other connection,
    * another process included, commits; read inside the transaction, which holds the write lock),
    * the statements that may write run by the query builder on this connection (a delete, a
