@@ -65,7 +65,7 @@ export interface Storage {
    */
   writer?: SQLite.Database
   /**
-   * SQLite: how many statements that may write (or begin a transaction) the query builder has run
+   * SQLite: how many statements that may change the file the query builder has run
    * on the writing connection. Its own commits do not move `data_version` on that connection, so
    * this is how a cache of what its hot writes left learns of the others (see
    * KyselyLlmRepository.knownOnWriter).
@@ -120,8 +120,8 @@ function withStatementCache(file: SQLite.Database, onWrite: () => void, max = 50
         if (cache.size >= max) cache.delete(cache.keys().next().value as string)
         cache.set(text, statement)
       }
-      // Kysely prepares every statement it runs: anything but a plain read may write.
-      if (!statement.reader || !/^\s*select\b/i.test(text)) onWrite()
+      // Kysely prepares every statement it runs; SQLite says which of them may change the file.
+      if (!statement.readonly) onWrite()
       return statement
     },
   }

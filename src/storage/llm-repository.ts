@@ -700,7 +700,7 @@ export class KyselyLlmRepository implements LlmRepository {
     return this.modifyLocked(id, decide, by, restoredFrom)
   }
 
-  /** Keeps the row a write left (PostgreSQL), the oldest going first past PG_KNOWN_ROWS. */
+  /** Keeps the row a write left (see knownRows), the oldest going first past KNOWN_ROWS. */
   private know(id: string, row: { llm: StoredLlm; xmin: string }): void {
     this.knownRows.delete(id)
     if (this.knownRows.size >= KNOWN_ROWS) this.knownRows.delete(this.knownRows.keys().next().value as string)
