@@ -27,7 +27,7 @@ import { registerLlmRoutes } from './routes/llms/index.js'
 
 export interface AppDeps {
   /** The domain's services (see services.ts): the app builds nothing of storage itself. */
-  services: Pick<Services, 'llms' | 'checks' | 'apiKeys' | 'ping' | 'changeVersion' | 'rowStamp' | 'commits'>
+  services: Pick<Services, 'llms' | 'checks' | 'apiKeys' | 'ping' | 'changeVersion' | 'rowStamp' | 'commits' | 'pgWrites'>
   /** Request and failed-authentication limits. */
   rateLimiter: RateLimiter
   /** Where JSON log lines go (tests capture them); standard output by default. */
@@ -168,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     changeVersion !== undefined ? new ReadCache({ changeVersion }) : rowStamp !== undefined ? new ReadCache({ rowStamp }) : undefined
   if (readCache !== undefined) metrics?.watchReadCache(readCache)
   if (deps.services.commits !== undefined) metrics?.watchCommits(deps.services.commits)
+  if (deps.services.pgWrites !== undefined) metrics?.watchPgWrites(deps.services.pgWrites)
   const routeDeps = {
     readCache,
     metrics,

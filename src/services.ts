@@ -37,6 +37,8 @@ export interface Services {
   rowStamp?: (id: string) => Promise<string | undefined>
   /** SQLite: the group commit's counts (commits, and the writes they carried); see GroupCommit. */
   commits?: () => { commits: number; writes: number }
+  /** PostgreSQL: the statements of batched writes (see WriteBatch), the writes they carried, and the seconds they were out. */
+  pgWrites?: () => { statements: number; writes: number; seconds: number }
 }
 
 /** Organizations and keys alone: the operators' commands need no keyring. */
@@ -67,5 +69,6 @@ export function createServices(storage: Storage, keyring: SecretKeyring, options
     ...(storage.reader !== undefined && { changeVersion: storage.reader.dataVersion }),
     ...(storage.pg !== undefined && { rowStamp: (id: string) => repository.stampOf(id) }),
     ...(storage.writer !== undefined && { commits: () => repository.commitStats() }),
+    ...(storage.pg !== undefined && { pgWrites: () => repository.pgWriteStats() }),
   }
 }

@@ -73,6 +73,13 @@ export class Metrics {
     new Gauge({ name: 'llmr_sqlite_commits_total', help: 'SQLite commits of the hot writes (each may carry several).', registers: [this.registry], collect() { this.set(stats().commits) } })
     new Gauge({ name: 'llmr_sqlite_committed_writes_total', help: 'Hot writes (creates, updates) those commits carried.', registers: [this.registry], collect() { this.set(stats().writes) } })
   }
+
+  /** Exposes PostgreSQL's batched writes (see WriteBatch), read when scraped. */
+  watchPgWrites(stats: () => { statements: number; writes: number; seconds: number }): void {
+    new Gauge({ name: 'llmr_pg_write_statements_total', help: 'PostgreSQL statements of updates (each may carry several; one out at a time).', registers: [this.registry], collect() { this.set(stats().statements) } })
+    new Gauge({ name: 'llmr_pg_statement_writes_total', help: 'Updates those statements carried.', registers: [this.registry], collect() { this.set(stats().writes) } })
+    new Gauge({ name: 'llmr_pg_write_statement_seconds_total', help: 'Seconds those statements were out, in all (sent to answered).', registers: [this.registry], collect() { this.set(stats().seconds) } })
+  }
 }
 
 /** The metrics port: GET /metrics in Prometheus's text format, 404 for anything else. */

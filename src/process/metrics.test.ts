@@ -45,6 +45,7 @@ test('metrics are served on their own port, with what operators need', async () 
   })
   expect(created.status).toBe(201)
   for (let i = 0; i < 10; i++) expect((await callServer(server.baseUrl, 'GET', `/v1/llms/${created.body.id}`, { key })).status).toBe(200)
+  expect((await callServer(server.baseUrl, 'PUT', `/v1/llms/${created.body.id}`, { key, body: { temperature: 0.3 } })).status).toBe(200)
   expect((await callServer(server.baseUrl, 'POST', `/v1/llms/${created.body.id}/check`, { key, body: {} })).status).toBe(200)
   let refused = 0
   for (let i = 0; i < 40 && refused === 0; i++) refused += (await callServer(server.baseUrl, 'GET', '/v1/llms', { key })).status === 429 ? 1 : 0
@@ -63,11 +64,18 @@ test('metrics are served on their own port, with what operators need', async () 
   // after its row's stamp was read: see read-cache.ts).
   expect(sample(text, 'llmr_read_cache_hits_total')).toBeGreaterThanOrEqual(9)
   expect(sample(text, 'llmr_read_cache_entries')).toBeGreaterThan(0)
-  // SQLite's group commit (group-commit.ts): the one create, in one commit.
+  // SQLite's group commit (group-commit.ts): the create and the PUT, each in its commit.
   if (BACKEND === 'sqlite') {
-    expect(sample(text, 'llmr_sqlite_commits_total')).toBe(1)
-    expect(sample(text, 'llmr_sqlite_committed_writes_total')).toBe(1)
-  } else expect(text).not.toContain('llmr_sqlite_commits_total')
+    expect(sample(text, 'llmr_sqlite_commits_total')).toBe(2)
+    expect(sample(text, 'llmr_sqlite_committed_writes_total')).toBe(2)
+    expect(text).not.toContain('llmr_pg_write_statements_total')
+  } else {
+    expect(text).not.toContain('llmr_sqlite_commits_total')
+    // PostgreSQL's batched updates (write-batch.ts): the one PUT, in one statement, out for a while.
+    expect(sample(text, 'llmr_pg_write_statements_total')).toBe(1)
+    expect(sample(text, 'llmr_pg_statement_writes_total')).toBe(1)
+    expect(sample(text, 'llmr_pg_write_statement_seconds_total')).toBeGreaterThan(0)
+  }
   // Nothing of any organization's data or credentials.
   expect(text).not.toMatch(/sk-metrics|llmr_[0-9a-f]{16}_/)
 })

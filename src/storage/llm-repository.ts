@@ -476,6 +476,16 @@ export class KyselyLlmRepository implements LlmRepository {
     return this.stamps.load(id)
   }
 
+  /**
+   * PostgreSQL: how many statements of conditional writes have gone (see WriteBatch), the writes
+   * they carried, and the seconds they were out in all (one is out at a time, so over a span of
+   * time that is the share of it the writes' channel was busy).
+   */
+  pgWriteStats(): { statements: number; writes: number; seconds: number } {
+    const stats = this.pgWrites?.stats
+    return { statements: stats?.calls ?? 0, writes: stats?.writes ?? 0, seconds: (stats?.outMs ?? 0) / 1000 }
+  }
+
   /** SQLite: how many group commits there have been, and the writes they carried (see GroupCommit). */
   commitStats(): { commits: number; writes: number } {
     return { commits: this.group?.commits ?? 0, writes: this.group?.writes ?? 0 }

@@ -14,6 +14,8 @@ export class WriteBatch<T, R> {
   private pending: { item: T; key: string; group: string; resolve: (value: R) => void; reject: (error: unknown) => void }[] = []
   private running = 0
   private scheduled = false
+  /** Calls of `runMany` made (retries alone included), the writes they carried, and the ms they were out in all (see /metrics). */
+  readonly stats = { calls: 0, writes: 0, outMs: 0 }
 
   constructor(
     private readonly runMany: (items: T[]) => Promise<R[]>,
@@ -57,16 +59,28 @@ export class WriteBatch<T, R> {
   private async send(batch: WriteBatch<T, R>['pending']): Promise<void> {
     this.running++
     try {
-      const results = await this.runMany(batch.map((w) => w.item))
+      const results = await this.call(batch.map((w) => w.item))
       batch.forEach((w, i) => w.resolve(results[i] as R))
     } catch (error) {
       if (batch.length === 1) batch[0]?.reject(error)
       // Nothing of the call was written (all or nothing): each write runs again alone, so only
       // the one that fails alone fails.
-      else await Promise.all(batch.map((w) => this.runMany([w.item]).then(([result]) => w.resolve(result as R), w.reject)))
+      else await Promise.all(batch.map((w) => this.call([w.item]).then(([result]) => w.resolve(result as R), w.reject)))
     } finally {
       this.running--
       this.flush()
+    }
+  }
+
+  /** `runMany`, counted in `stats`. */
+  private async call(items: T[]): Promise<R[]> {
+    const started = performance.now()
+    this.stats.calls++
+    this.stats.writes += items.length
+    try {
+      return await this.runMany(items)
+    } finally {
+      this.stats.outMs += performance.now() - started
     }
   }
 }
