@@ -25,11 +25,12 @@ import { openDatabase } from '../src/storage/database.js'
 import { PG_ADMIN_URL, createTestDatabase, type TestDatabase } from '../src/testing/harness.js'
 import { SERVER_NODE_FLAGS } from '../src/node-flags.js'
 import { seed, type Seeded } from './seed.js'
-import { cpuUsPerCall, pick, updaterOf } from './updates.js'
+import { pick } from './updates.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const SERVER_JS = join(ROOT, 'dist/bundle/server.mjs')
 const BARE_JS = join(ROOT, 'dist/bench/bare-server.js')
+const FLOOR_JS = join(ROOT, 'dist/bench/floor.js')
 
 const { values: args } = parseArgs({
   options: {
@@ -90,6 +91,8 @@ interface Target {
   name: string
   url: string
   child: ChildProcess
+  /** The service's /metrics (PostgreSQL runs: see writeStatements). */
+  metricsUrl?: string
 }
 
 function launch(script: string, env: Record<string, string>): ChildProcess {
@@ -113,8 +116,9 @@ async function waitReady(url: string, path: string, timeoutMs = 60_000): Promise
   throw new Error(`${url}${path} not ready after ${timeoutMs} ms`)
 }
 
-async function startService(name: string, databaseUrl: string, key: string, script = SERVER_JS): Promise<Target & { readyMs: number }> {
+async function startService(name: string, databaseUrl: string, key: string, script = SERVER_JS, withMetrics = false): Promise<Target & { readyMs: number }> {
   const port = await freePort()
+  const metricsPort = withMetrics ? await freePort() : undefined
   const started = performance.now()
   // The limiter runs (its cost is measured) with a limit the load never reaches.
   const child = launch(script, {
@@ -123,10 +127,19 @@ async function startService(name: string, databaseUrl: string, key: string, scri
     PORT: String(port),
     HOST: '127.0.0.1',
     RATE_LIMIT_PER_MINUTE: '1000000000',
+    ...(metricsPort !== undefined && { METRICS_PORT: String(metricsPort) }),
   })
   const url = `http://127.0.0.1:${port}`
   await waitReady(url, '/readyz')
-  return { name, url, child, readyMs: performance.now() - started }
+  const metricsUrl = metricsPort === undefined ? undefined : `http://127.0.0.1:${metricsPort}/metrics`
+  return { name, url, child, readyMs: performance.now() - started, ...(metricsUrl !== undefined && { metricsUrl }) }
+}
+
+/** PostgreSQL: the service's batched-write counters (see WriteBatch), from its /metrics. */
+async function writeCounters(target: Target): Promise<{ statements: number; writes: number; seconds: number }> {
+  const text = await (await fetch(target.metricsUrl ?? '')).text()
+  const value = (name: string) => Number(text.split('\n').find((line) => line.startsWith(`${name} `))?.split(' ')[1] ?? NaN)
+  return { statements: value('llmr_pg_write_statements_total'), writes: value('llmr_pg_statement_writes_total'), seconds: value('llmr_pg_write_statement_seconds_total') }
 }
 
 /** `npm start` as a user runs it on an existing database: the build check, then the server, to a ready /readyz. */
@@ -346,6 +359,19 @@ const median = (xs: number[]): number => {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
+/** PostgreSQL, over a row's service rounds: how its updates went to the database (see WriteBatch). */
+interface WriteStatements {
+  /** Updates a statement carried, on average. */
+  perStatement: number
+  /** The share of the rounds' time a statement was out (one is out at a time). */
+  busy: number
+  /** Sent to answered, on average. */
+  msEach: number
+  /** The service's req/s in that round, and the share of its core it used (req/s × CPU a request). */
+  rps: number
+  serviceBusy: number
+}
+
 interface Row {
   operation: string
   connections: number
@@ -389,6 +415,34 @@ async function compare(service: Target, bare: Target, op: Operation, connections
       `vs ${row.bare.cpuUsPerReq.toFixed(0)}, failures ${row.service.failures}`,
   )
   return row
+}
+
+/**
+ * PostgreSQL: how a PUT's update reaches the database, under PUT {temperature} at 10 connections,
+ * read from the /metrics of a service started for it (the service above runs without metrics, as
+ * they cost a few µs a request).
+ */
+async function writeStatementsOf(databaseUrl: string, key: string, op: Operation): Promise<WriteStatements> {
+  const service = await startService('writes', databaseUrl, key, SERVER_JS, true)
+  try {
+    await load(service, op, 10, 1) // warm-up
+    const before = await writeCounters(service)
+    const started = performance.now()
+    const round = await load(service, op, 10, DURATION)
+    const ms = performance.now() - started
+    const after = await writeCounters(service)
+    const statements = after.statements - before.statements
+    const seconds = after.seconds - before.seconds
+    return {
+      perStatement: (after.writes - before.writes) / statements,
+      busy: (seconds * 1000) / ms,
+      msEach: (seconds * 1000) / statements,
+      rps: round.rps,
+      serviceBusy: (round.rps * round.cpuUsPerReq) / 1e6,
+    }
+  } finally {
+    await stop(service)
+  }
 }
 
 /** One operation on two targets, rounds alternating: the second against the first. */
@@ -453,20 +507,16 @@ async function seeded(db: TestDatabase, box: SecretBox, orgs: number, big: numbe
 const FLOOR_IN_FLIGHT = 10
 
 /**
- * The floor under a PUT at 10 connections: the domain's update of one field, with its database
- * write (row, version snapshot with its audit event, commit), called directly in this process with no
- * HTTP, 10 at a time as 10 connections ask for them (so they commit together as under load), the
- * WAL checkpointed by the server's worker thread: CPU µs a write, all threads counted.
+ * The floor under a PUT at 10 connections: CPU µs a write of the domain's update of one field
+ * with its database write, no HTTP, 10 at a time, measured by bench/floor.ts in a process of its
+ * own, started as the service is (its node flags, its core).
  */
-async function updateFloorUs(db: TestDatabase, box: SecretBox, ids: string[]): Promise<number> {
-  const storage = openDatabase(db.config, { checkpoints: true })
-  try {
-    const write = await updaterOf(storage, box, ids)
-    await cpuUsPerCall(2000, write, FLOOR_IN_FLIGHT)
-    return (await cpuUsPerCall(quick ? 5000 : 30_000, write, FLOOR_IN_FLIGHT)).us
-  } finally {
-    await storage.close()
-  }
+async function updateFloorUs(db: TestDatabase, key: string, ids: string[]): Promise<number> {
+  const argv = [...SERVER_NODE_FLAGS, FLOOR_JS]
+  const [cmd, args] = canPin ? ['taskset', ['-c', SERVER_CORE, process.execPath, ...argv]] : [process.execPath, argv]
+  const env = { ...process.env, DATABASE_URL: db.url, LLMS_ENCRYPTION_KEY: key, FLOOR_IDS: JSON.stringify(ids), FLOOR_CALLS: String(quick ? 5000 : 30_000), FLOOR_IN_FLIGHT: String(FLOOR_IN_FLIGHT) }
+  const output = execFileSync(cmd as string, args as string[], { env, stdio: ['ignore', 'pipe', 'inherit'] }).toString()
+  return (JSON.parse(output) as { us: number }).us
 }
 
 // ---------------------------------------------------------------- the run
@@ -546,8 +596,11 @@ async function main(): Promise<void> {
       scaling.push(await pairsOf(smallService, op, largeService, operations(bigSeed)[index] as Operation, 'large / 1,000 records'))
     }
     const rss = Math.max(...[service, smallService, largeService].map((t) => peakRssMb(t.child.pid ?? 0)))
-    const updateFloor = await updateFloorUs(small, box, smallSeed.sample.ids)
+    const updateFloor = await updateFloorUs(small, keyText, smallSeed.sample.ids)
     log(`the domain's update alone (no HTTP, ${FLOOR_IN_FLIGHT} in flight): ${updateFloor.toFixed(0)} µs CPU a write`)
+    const putOp = operations(smallSeed).find((op) => op.name === 'PUT /v1/llms/{id} {temperature}') as Operation
+    const writes = usePg ? await writeStatementsOf(small.url, keyText, putOp) : undefined
+    if (writes !== undefined) log(`PUT {temperature}'s updates: ${writes.perStatement.toFixed(1)} a statement, one out ${(writes.busy * 100).toFixed(0)} % of the time, ${writes.msEach.toFixed(2)} ms each; service core busy ${(writes.serviceBusy * 100).toFixed(0)} %`)
 
     writeReport({
       rows,
@@ -558,6 +611,7 @@ async function main(): Promise<void> {
       npmStartMs: median(npmStarts),
       records: bigSeed.records,
       updateFloorUs: updateFloor,
+      ...(writes !== undefined && { writes }),
     })
   } finally {
     for (const t of targets) await stop(t)
@@ -576,6 +630,8 @@ interface Report {
   records: number
   /** CPU µs of the domain's update and its database write alone, in this process (no HTTP). */
   updateFloorUs: number
+  /** PostgreSQL: how PUTs' updates reached the database (see writeStatementsOf). */
+  writes?: WriteStatements
 }
 
 /** The targets of the issue "Performance", each met or not, from the rows above. */
@@ -611,7 +667,7 @@ function targetLines(r: Report): string[] {
     ...targets.map(([name, goal, m]) => `| ${name} | ${goal} | ${m?.text ?? '(not run)'} | ${m === undefined ? '' : m.met ? 'yes' : '**no**'} |`),
     '',
     ...floorLines(row('PUT /v1/llms/{id} {temperature}'), r.updateFloorUs),
-    ...ceilingLines(row('PUT /v1/llms/{id} {temperature}')),
+    ...ceilingLines(row('PUT /v1/llms/{id} {temperature}'), r.writes),
   ]
 }
 
@@ -633,7 +689,7 @@ function floorLines(put: Row | undefined, floorUs: number): string[] {
  * generator: what it and the load generator spend a request bounds the req/s whatever the
  * service costs.
  */
-function ceilingLines(put: Row | undefined): string[] {
+function ceilingLines(put: Row | undefined, writes: WriteStatements | undefined): string[] {
   if (!usePg || put === undefined) return []
   const others = put.service.databaseCpuUsPerReq + put.service.loadCpuUsPerReq
   const cores = cpus().length
@@ -641,6 +697,12 @@ function ceilingLines(put: Row | undefined): string[] {
   return [
     `PUT {temperature} at 10 connections: PostgreSQL's processes spent ${put.service.databaseCpuUsPerReq.toFixed(0)} µs of CPU a request and the load generator ${put.service.loadCpuUsPerReq.toFixed(0)}, on the same ${cores} cores as the service; with the service costing nothing at all, those two alone would allow at most ${most.toFixed(0)} req/s, a ratio of ${(most / put.bare.rps).toFixed(2)} to bare (${put.bare.rps.toFixed(0)} req/s). The service itself spent ${put.service.cpuUsPerReq.toFixed(0)} µs a request.`,
     '',
+    ...(writes === undefined
+      ? []
+      : [
+          `How a PUT's update reaches PostgreSQL (PUT {temperature} at 10 connections for ${DURATION} s on the 1,000-record database, read from the /metrics of a service started for it, ${writes.rps.toFixed(0)} req/s): ${writes.perStatement.toFixed(1)} updates a statement, a statement out (sent to answered; one at a time) ${(writes.busy * 100).toFixed(0)} % of the time and ${writes.msEach.toFixed(2)} ms each, while the service's core was busy ${(writes.serviceBusy * 100).toFixed(0)} % of the time (req/s × CPU a request). The req/s is the updates a statement carries over the time a statement is out.`,
+          '',
+        ]),
   ]
 }
 
@@ -680,7 +742,7 @@ function writeReport(r: Report): void {
     ...targetLines(r),
     '## Resources',
     '',
-    `- The domain's update of one field with its database write (row, version snapshot with its audit event, commit), called in-process with no HTTP at all, ${FLOOR_IN_FLIGHT} at a time as ${FLOOR_IN_FLIGHT} connections ask for them: **${f(r.updateFloorUs)} µs CPU a write** — the floor under \`PUT\` at 10 connections, whatever the HTTP layer costs.`,
+    `- The domain's update of one field with its database write (row, version snapshot with its audit event, commit), called directly with no HTTP at all, ${FLOOR_IN_FLIGHT} at a time as ${FLOOR_IN_FLIGHT} connections ask for them, in a process started as the service is (its node flags${canPin ? `, core ${SERVER_CORE}` : ''}; \`bench/floor.ts\`): **${f(r.updateFloorUs)} µs CPU a write** — the floor under \`PUT\` at 10 connections, whatever the HTTP layer costs.`,
     ...(usePg ? [] : ['- Where that write goes (its statements alone, the WAL pages of each commit by table and index): [BENCHMARKS-writes.md](BENCHMARKS-writes.md), written by `npm run bench:writes`.']),
     `- Peak RSS of the service under all of the load above: **${f(r.rss)} MB**.`,
     `- Start-up to a ready \`/readyz\`: empty database (created and migrated) **${f(r.emptyStartMs)} ms**; ${r.records.toLocaleString('en')}-record database **${f(r.largeStartMs)} ms** (median of 3); \`npm start\` (its build check included) to a ready \`/readyz\` on that database **${f(r.npmStartMs)} ms** (median of 3).`,

@@ -1,4 +1,4 @@
-/** What both benchmarks need to time the domain's write with no HTTP (bench/run.ts, bench/write-anatomy.ts). */
+/** What the benchmarks need to time the domain's write with no HTTP (bench/floor.ts, bench/write-anatomy.ts). */
 import type { SecretBox } from '../src/crypto/secret-box.js'
 import { createServices } from '../src/services.js'
 import type { Storage } from '../src/storage/database.js'
