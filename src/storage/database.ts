@@ -48,6 +48,13 @@ export interface PgStatements {
    * statement's generic plan cannot see a `LIKE` pattern and so cannot choose the trigram index.
    */
   rows<R>(text: string, values: readonly unknown[], options?: { planEach?: boolean }): Promise<R[]>
+  /**
+   * The same on one connection kept for the hot writes, pipelined: a statement sent while others
+   * are out is written behind them at once, and PostgreSQL runs it as soon as they are done,
+   * each its own transaction (a failing one fails alone), instead of waiting for this process to
+   * read their answers and send it. See KyselyLlmRepository's pgWrites.
+   */
+  pipelined<R>(text: string, values: readonly unknown[]): Promise<R[]>
 }
 
 /** How many statement texts get a name (each is prepared on every pooled connection that runs it). */
@@ -215,7 +222,57 @@ function openReader(path: string): { api: SqliteReader; close: () => void } {
   }
 }
 
-function pgStatements(pool: pg.Pool, onStatement: ((ms: number) => void) | undefined): PgStatements {
+/** The pool's settings, the pipelined connection's too. */
+function pgSettings(config: Extract<DatabaseConfig, { dialect: 'postgres' }>) {
+  return {
+    connectionString: config.url,
+    connectionTimeoutMillis: 5000,
+    // Names the service's sessions in pg_stat_activity, for operators (and the fault tests).
+    application_name: 'llm-registry',
+    // A query on a connection that silently died (a network partition sends no reset) fails
+    // after this long instead of holding its request forever.
+    query_timeout: 15_000,
+    keepAlive: true,
+  }
+}
+
+/**
+ * One connection outside the pool, in pg's pipeline mode, opened when first used and opened
+ * again after it fails (a restart, pg_terminate_backend): the statements out on it when it
+ * failed reject, as the pool's would.
+ */
+function pipelinedConnection(driver: typeof pg, config: Extract<DatabaseConfig, { dialect: 'postgres' }>, onError: ((error: Error) => void) | undefined) {
+  let current: Promise<pg.Client> | undefined
+  let closed = false
+  const open = (): Promise<pg.Client> => {
+    const client = new driver.Client({ ...pgSettings(config), pipeline: true } as pg.ClientConfig)
+    const opened = client.connect().then(() => client)
+    const forget = () => {
+      if (current === opened) current = undefined
+    }
+    client.on('error', (error) => {
+      forget()
+      onError?.(error)
+    })
+    client.on('end', forget)
+    opened.catch(forget)
+    current = opened
+    return opened
+  }
+  return {
+    client: (): Promise<pg.Client> => {
+      if (closed) return Promise.reject(new Error('the database is closed'))
+      return current ?? open()
+    },
+    close: async (): Promise<void> => {
+      closed = true
+      const client = await current?.catch(() => undefined)
+      await client?.end().catch(() => undefined)
+    },
+  }
+}
+
+function pgStatements(pool: pg.Pool, writes: ReturnType<typeof pipelinedConnection>, onStatement: ((ms: number) => void) | undefined): PgStatements {
   const names = new Map<string, string>()
   const nameOf = (text: string): string | undefined => {
     let name = names.get(text)
@@ -230,6 +287,13 @@ function pgStatements(pool: pg.Pool, onStatement: ((ms: number) => void) | undef
       const started = onStatement === undefined ? 0 : performance.now()
       const name = options?.planEach === true ? undefined : nameOf(text)
       const result = await pool.query({ text, values: values as unknown[], ...(name !== undefined && { name }) })
+      if (onStatement !== undefined) onStatement(performance.now() - started)
+      return result.rows as R[]
+    },
+    async pipelined<R>(text: string, values: readonly unknown[]): Promise<R[]> {
+      const started = onStatement === undefined ? 0 : performance.now()
+      const name = nameOf(text)
+      const result = await (await writes.client()).query({ text, values: values as unknown[], ...(name !== undefined && { name }) })
       if (onStatement !== undefined) onStatement(performance.now() - started)
       return result.rows as R[]
     },
@@ -274,18 +338,9 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
       },
     }
   }
-  const pool = new (loadPg().Pool)({
-    connectionString: config.url,
-    max: config.poolMax,
-    connectionTimeoutMillis: 5000,
-    // Names the service's sessions in pg_stat_activity, for operators (and the fault tests).
-    application_name: 'llm-registry',
-    idleTimeoutMillis: 30_000,
-    // A query on a connection that silently died (a network partition sends no reset) fails
-    // after this long instead of holding its request forever.
-    query_timeout: 15_000,
-    keepAlive: true,
-  })
+  const driver = loadPg()
+  const pool = new driver.Pool({ ...pgSettings(config), max: config.poolMax, idleTimeoutMillis: 30_000 })
+  const writes = pipelinedConnection(driver, config, options.onPoolError)
   // Without these listeners, a connection the server drops (restart, pg_terminate_backend) would
   // emit an unhandled 'error' and crash the process: idle ones through the pool, checked-out ones
   // (between two queries of a request) through the client. The failed query itself still rejects.
@@ -295,10 +350,13 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   return {
     db,
     dialect: 'postgres',
-    pg: pgStatements(pool, options.onStatement),
+    pg: pgStatements(pool, writes, options.onStatement),
     ping: async () => {
       await sql`select 1`.execute(db)
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await writes.close()
+      await db.destroy()
+    },
   }
 }

@@ -88,12 +88,22 @@ const VERSION_SWEEP_MS = 1_000
 const SWEEP_CHUNK = 500
 
 /**
- * PostgreSQL: the updates of concurrent PUTs go as one statement (see WriteBatch), one at a time,
- * up to this many together. Measured (hand-timed, PUT {temperature} at 10 connections, 3
- * alternating rounds): one at a time 3,275–3,461 req/s with PostgreSQL at 136–147 µs of CPU a
- * write; two at a time 3,042–3,184 (175–179 µs); each write alone 2,651–2,690 (231–236 µs).
+ * PostgreSQL: the updates of concurrent PUTs go as one statement (see WriteBatch), up to
+ * PG_WRITE_BATCH_MAX together, at most PG_WRITES_IN_FLIGHT statements out at a time, all on one
+ * pipelined connection (see PgStatements.pipelined). Measured (hand-timed, PUT {temperature} at
+ * 10 connections, 3 alternating rounds), through the pool: one at a time 3,275–3,461 req/s with
+ * PostgreSQL at 136–147 µs of CPU a write; two at a time 3,042–3,184 (175–179 µs: two backends
+ * contend for the same pages); each write alone 2,651–2,690 (231–236 µs). With one at a time, a
+ * statement was out 97 % of the time, 1.36 ms each for 4.9 updates, of which PostgreSQL ran it
+ * for about 0.2 ms and waited about 0.12 ms for its commit to reach the disk: the rest was the
+ * trip back, this process's event loop reaching the answer among the requests it was serving,
+ * and the next statement's trip. Pipelined on one connection, the second statement waits in
+ * PostgreSQL's input instead, and one backend runs them one after the other: two out, 4,402–4,494
+ * req/s against 3,927–3,961 for one through the pool (two pairs, PostgreSQL's CPU a write
+ * unchanged); three out, 4,261–4,306. By `npm run bench -- --pg --against <the build before>
+ * --only 'PUT /v1/llms/{id} {temperature}' --rounds 6`: 1.11 (pairs 1.06–1.12).
  */
-const PG_WRITES_IN_FLIGHT = 1
+const PG_WRITES_IN_FLIGHT = 2
 const PG_WRITE_BATCH_MAX = 16
 
 /** How many times a PostgreSQL write is re-decided after losing a race before it takes the row's lock. */
@@ -365,7 +375,7 @@ export class KyselyLlmRepository implements LlmRepository {
               // In the order of their ids, so two instances' statements lock rows in the same order.
               const sorted = [...writes].sort((a, b) => (a.id < b.id ? -1 : 1))
               const { text, values } = conditionalWrite(sorted)
-              const [row] = await pg.rows<Record<string, string | null>>(text, values)
+              const [row] = await pg.pipelined<Record<string, string | null>>(text, values)
               const xmins = new Map(sorted.map((write, i) => [write.id, row?.[`x${i}`] ?? null]))
               return writes.map((write) => xmins.get(write.id) ?? null)
             },
