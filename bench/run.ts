@@ -363,7 +363,7 @@ const median = (xs: number[]): number => {
 interface WriteStatements {
   /** Updates a statement carried, on average. */
   perStatement: number
-  /** The share of the rounds' time a statement was out (one is out at a time). */
+  /** The statements' time out (sent to answered), summed, over the round's time: 1 is one statement out all the time. */
   busy: number
   /** Sent to answered, on average. */
   msEach: number
@@ -600,7 +600,7 @@ async function main(): Promise<void> {
     log(`the domain's update alone (no HTTP, ${FLOOR_IN_FLIGHT} in flight): ${updateFloor.toFixed(0)} µs CPU a write`)
     const putOp = operations(smallSeed).find((op) => op.name === 'PUT /v1/llms/{id} {temperature}') as Operation
     const writes = usePg ? await writeStatementsOf(small.url, keyText, putOp) : undefined
-    if (writes !== undefined) log(`PUT {temperature}'s updates: ${writes.perStatement.toFixed(1)} a statement, one out ${(writes.busy * 100).toFixed(0)} % of the time, ${writes.msEach.toFixed(2)} ms each; service core busy ${(writes.serviceBusy * 100).toFixed(0)} %`)
+    if (writes !== undefined) log(`PUT {temperature}'s updates: ${writes.perStatement.toFixed(1)} a statement, ${writes.msEach.toFixed(2)} ms each, ${writes.busy.toFixed(2)} out on average; service core busy ${(writes.serviceBusy * 100).toFixed(0)} %`)
 
     writeReport({
       rows,
@@ -700,7 +700,7 @@ function ceilingLines(put: Row | undefined, writes: WriteStatements | undefined)
     ...(writes === undefined
       ? []
       : [
-          `How a PUT's update reaches PostgreSQL (PUT {temperature} at 10 connections for ${DURATION} s on the 1,000-record database, read from the /metrics of a service started for it, ${writes.rps.toFixed(0)} req/s): ${writes.perStatement.toFixed(1)} updates a statement, a statement out (sent to answered; one at a time) ${(writes.busy * 100).toFixed(0)} % of the time and ${writes.msEach.toFixed(2)} ms each, while the service's core was busy ${(writes.serviceBusy * 100).toFixed(0)} % of the time (req/s × CPU a request). The req/s is the updates a statement carries over the time a statement is out.`,
+          `How a PUT's update reaches PostgreSQL (PUT {temperature} at 10 connections for ${DURATION} s on the 1,000-record database, read from the /metrics of a service started for it, ${writes.rps.toFixed(0)} req/s): ${writes.perStatement.toFixed(1)} updates a statement, ${writes.msEach.toFixed(2)} ms each from sent to answered, ${writes.busy.toFixed(2)} statements out on average (up to two, pipelined on one connection), while the service's core was busy ${(writes.serviceBusy * 100).toFixed(0)} % of the time (req/s × CPU a request).`,
           '',
         ]),
   ]

@@ -76,9 +76,9 @@ export class Metrics {
 
   /** Exposes PostgreSQL's batched writes (see WriteBatch), read when scraped. */
   watchPgWrites(stats: () => { statements: number; writes: number; seconds: number }): void {
-    new Gauge({ name: 'llmr_pg_write_statements_total', help: 'PostgreSQL statements of updates (each may carry several; one out at a time).', registers: [this.registry], collect() { this.set(stats().statements) } })
+    new Gauge({ name: 'llmr_pg_write_statements_total', help: 'PostgreSQL statements of updates (each may carry several).', registers: [this.registry], collect() { this.set(stats().statements) } })
     new Gauge({ name: 'llmr_pg_statement_writes_total', help: 'Updates those statements carried.', registers: [this.registry], collect() { this.set(stats().writes) } })
-    new Gauge({ name: 'llmr_pg_write_statement_seconds_total', help: 'Seconds those statements were out, in all (sent to answered).', registers: [this.registry], collect() { this.set(stats().seconds) } })
+    new Gauge({ name: 'llmr_pg_write_statement_seconds_total', help: 'Seconds those statements were out (sent to answered), summed over them.', registers: [this.registry], collect() { this.set(stats().seconds) } })
   }
 }
 

@@ -488,8 +488,8 @@ export class KyselyLlmRepository implements LlmRepository {
 
   /**
    * PostgreSQL: how many statements of conditional writes have gone (see WriteBatch), the writes
-   * they carried, and the seconds they were out in all (one is out at a time, so over a span of
-   * time that is the share of it the writes' channel was busy).
+   * they carried, and the seconds they were out (sent to answered), summed over them: over a span
+   * of time, that sum is how many were out on average.
    */
   pgWriteStats(): { statements: number; writes: number; seconds: number } {
     const stats = this.pgWrites?.stats
