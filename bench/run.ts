@@ -91,15 +91,19 @@ interface Target {
   name: string
   url: string
   child: ChildProcess
-  /** The service's /metrics (PostgreSQL runs: see writeStatements). */
+  /** The service's /metrics, when started with them (see writeStatementsOf). */
   metricsUrl?: string
 }
 
+/** The command that runs `script` as the service runs: its node flags, on its core. */
+function asService(script: string): [string, string[]] {
+  const node = [process.execPath, ...SERVER_NODE_FLAGS, script]
+  return canPin ? ['taskset', ['-c', SERVER_CORE, ...node]] : [node[0] as string, node.slice(1)]
+}
+
 function launch(script: string, env: Record<string, string>): ChildProcess {
-  const [cmd, argv] = canPin
-    ? ['taskset', ['-c', SERVER_CORE, process.execPath, ...SERVER_NODE_FLAGS, script]]
-    : [process.execPath, [...SERVER_NODE_FLAGS, script]]
-  return spawn(cmd as string, argv as string[], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
+  const [cmd, argv] = asService(script)
+  return spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
 }
 
 async function waitReady(url: string, path: string, timeoutMs = 60_000): Promise<number> {
@@ -136,8 +140,8 @@ async function startService(name: string, databaseUrl: string, key: string, scri
 }
 
 /** PostgreSQL: the service's batched-write counters (see WriteBatch), from its /metrics. */
-async function writeCounters(target: Target): Promise<{ statements: number; writes: number; seconds: number }> {
-  const text = await (await fetch(target.metricsUrl ?? '')).text()
+async function writeCounters(metricsUrl: string): Promise<{ statements: number; writes: number; seconds: number }> {
+  const text = await (await fetch(metricsUrl)).text()
   const value = (name: string) => Number(text.split('\n').find((line) => line.startsWith(`${name} `))?.split(' ')[1] ?? NaN)
   return { statements: value('llmr_pg_write_statements_total'), writes: value('llmr_pg_statement_writes_total'), seconds: value('llmr_pg_write_statement_seconds_total') }
 }
@@ -359,7 +363,7 @@ const median = (xs: number[]): number => {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
-/** PostgreSQL, over a row's service rounds: how its updates went to the database (see WriteBatch). */
+/** PostgreSQL, over a round of PUTs: how their updates went to the database (see WriteBatch, writeStatementsOf). */
 interface WriteStatements {
   /** Updates a statement carried, on average. */
   perStatement: number
@@ -424,13 +428,14 @@ async function compare(service: Target, bare: Target, op: Operation, connections
  */
 async function writeStatementsOf(databaseUrl: string, key: string, op: Operation): Promise<WriteStatements> {
   const service = await startService('writes', databaseUrl, key, SERVER_JS, true)
+  const metricsUrl = service.metricsUrl as string
   try {
     await load(service, op, 10, 1) // warm-up
-    const before = await writeCounters(service)
+    const before = await writeCounters(metricsUrl)
     const started = performance.now()
     const round = await load(service, op, 10, DURATION)
     const ms = performance.now() - started
-    const after = await writeCounters(service)
+    const after = await writeCounters(metricsUrl)
     const statements = after.statements - before.statements
     const seconds = after.seconds - before.seconds
     return {
@@ -512,10 +517,9 @@ const FLOOR_IN_FLIGHT = 10
  * own, started as the service is (its node flags, its core).
  */
 async function updateFloorUs(db: TestDatabase, key: string, ids: string[]): Promise<number> {
-  const argv = [...SERVER_NODE_FLAGS, FLOOR_JS]
-  const [cmd, args] = canPin ? ['taskset', ['-c', SERVER_CORE, process.execPath, ...argv]] : [process.execPath, argv]
+  const [cmd, argv] = asService(FLOOR_JS)
   const env = { ...process.env, DATABASE_URL: db.url, LLMS_ENCRYPTION_KEY: key, FLOOR_IDS: JSON.stringify(ids), FLOOR_CALLS: String(quick ? 5000 : 30_000), FLOOR_IN_FLIGHT: String(FLOOR_IN_FLIGHT) }
-  const output = execFileSync(cmd as string, args as string[], { env, stdio: ['ignore', 'pipe', 'inherit'] }).toString()
+  const output = execFileSync(cmd, argv, { env, stdio: ['ignore', 'pipe', 'inherit'] }).toString()
   return (JSON.parse(output) as { us: number }).us
 }
 
@@ -628,7 +632,7 @@ interface Report {
   /** `npm start` (build check included) to a ready /readyz, existing database. */
   npmStartMs: number
   records: number
-  /** CPU µs of the domain's update and its database write alone, in this process (no HTTP). */
+  /** CPU µs of the domain's update and its database write alone, no HTTP (see updateFloorUs). */
   updateFloorUs: number
   /** PostgreSQL: how PUTs' updates reached the database (see writeStatementsOf). */
   writes?: WriteStatements

@@ -282,21 +282,16 @@ function pgStatements(pool: pg.Pool, writes: ReturnType<typeof pipelinedConnecti
     }
     return name
   }
+  /** Runs a statement on `on` (the pool or the pipelined connection), named unless `name` is undefined, timed. */
+  const run = async <R>(on: pg.Pool | pg.Client, text: string, values: readonly unknown[], name: string | undefined): Promise<R[]> => {
+    const started = onStatement === undefined ? 0 : performance.now()
+    const result = await on.query({ text, values: values as unknown[], ...(name !== undefined && { name }) })
+    if (onStatement !== undefined) onStatement(performance.now() - started)
+    return result.rows as R[]
+  }
   return {
-    async rows<R>(text: string, values: readonly unknown[], options?: { planEach?: boolean }): Promise<R[]> {
-      const started = onStatement === undefined ? 0 : performance.now()
-      const name = options?.planEach === true ? undefined : nameOf(text)
-      const result = await pool.query({ text, values: values as unknown[], ...(name !== undefined && { name }) })
-      if (onStatement !== undefined) onStatement(performance.now() - started)
-      return result.rows as R[]
-    },
-    async pipelined<R>(text: string, values: readonly unknown[]): Promise<R[]> {
-      const started = onStatement === undefined ? 0 : performance.now()
-      const name = nameOf(text)
-      const result = await (await writes.client()).query({ text, values: values as unknown[], ...(name !== undefined && { name }) })
-      if (onStatement !== undefined) onStatement(performance.now() - started)
-      return result.rows as R[]
-    },
+    rows: (text, values, options) => run(pool, text, values, options?.planEach === true ? undefined : nameOf(text)),
+    pipelined: async (text, values) => run(await writes.client(), text, values, nameOf(text)),
   }
 }
 
@@ -316,10 +311,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     // here for the writer and kept small for the reader (see their constants).
     file.pragma(`cache_size = -${SQLITE_WRITER_CACHE_KIB}`)
     let builderWrites = 0
-    const onWrite = () => {
-      builderWrites++
-    }
-    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(file, onWrite) }), log: statementLog(options) })
+    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(file, () => builderWrites++) }), log: statementLog(options) })
     const reader = config.path === ':memory:' ? undefined : openReader(config.path)
     // Checkpoints on a worker thread (see checkpointer.ts); commits only past the safety net.
     const checkpointer = reader === undefined || options.checkpoints !== true ? undefined : startCheckpointer(config.path, require.resolve('better-sqlite3'))
