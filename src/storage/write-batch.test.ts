@@ -48,6 +48,25 @@ describe.runIf(run)('PostgreSQL: concurrent updates written together', () => {
     expect(counted?.transactions).toBeLessThan(20)
   })
 
+  test('10 concurrent PUTs of one LLM take turns: each is decided against the row the one before left, and written once', async () => {
+    const t = await h.tenant()
+    const llm = await h.createLlm(t.key, { displayName: 'Turns' })
+    const stats = h.services?.pgWrites
+    if (stats === undefined) throw new Error('the services count no PostgreSQL writes')
+    const before = stats()
+    const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => h.put(`/v1/llms/${llm.id}`, t.key, { maxTokens: 3000 + i })))
+    expect(replies.map((r) => r.status)).toEqual(Array(10).fill(200))
+    // Every version from 2 to 11 once, each PUT's answer its own version of the row.
+    const versions = replies.map((r) => Number(r.headers.get('etag')?.replaceAll('"', '')))
+    expect([...versions].sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 2))
+    for (const [i, reply] of replies.entries()) {
+      expect(reply.body.maxTokens).toBe(3000 + i)
+      expect((await h.get(`/v1/llms/${llm.id}/versions/${versions[i]}`, t.key)).body.maxTokens).toBe(3000 + i)
+    }
+    // No write was decided against a row another had already changed and sent again.
+    expect(stats().writes - before.writes).toBe(10)
+  })
+
   test('a write that fails among concurrent ones fails alone: the others are written, it changes nothing', async () => {
     const t = await h.tenant()
     const llms = await Promise.all(Array.from({ length: 10 }, (_, i) => h.createLlm(t.key, { displayName: `Fails ${i}` })))
