@@ -8,6 +8,7 @@ import { audit } from './migrations/0004-audit.js'
 import { versions } from './migrations/0005-versions.js'
 import { checks } from './migrations/0006-checks.js'
 import { versionEvents } from './migrations/0007-version-events.js'
+import { ownerSearchIndex } from './migrations/0008-owner-search-index.js'
 import type { DialectName } from './schema.js'
 
 /** Every migration, by name, in order. */
@@ -20,6 +21,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0005-versions': versions(dialect),
     '0006-checks': checks(dialect),
     '0007-version-events': versionEvents(),
+    '0008-owner-search-index': ownerSearchIndex(dialect),
   }
 }
 
