@@ -3,10 +3,11 @@
  * running wait, and go to the next call together (at most `max` a call), so a busy server sends
  * one statement and commits once for many writes instead of once for each.
  *
- * Two writes with the same key never go in one call, nor while a call carrying that key is out:
- * the second waits for a call made after the first is answered (a write decided against a row
- * must see the row as the first one left it). Only writes of one group go in one call (the
- * oldest waiting write's), so that the calls take few distinct forms.
+ * Two writes with the same key never go in one call: the second waits for the next one (one
+ * statement cannot change a row twice). Whether a write may be sent while another of its key is
+ * out is the caller's to decide before it asks: KyselyLlmRepository lets its writes of one LLM
+ * take turns, so none is decided against a row another is changing. Only writes of one group go
+ * in one call (the oldest waiting write's), so that the calls take few distinct forms.
  *
  * `runMany` must be all or nothing (one statement, one transaction): when it fails for a call of
  * several writes, each is run again alone, so a write's failure is its own and fails only it.
@@ -15,8 +16,6 @@ export class WriteBatch<T, R> {
   private pending: { item: T; key: string; group: string; resolve: (value: R) => void; reject: (error: unknown) => void }[] = []
   private running = 0
   private scheduled = false
-  /** The keys of the writes in the calls out. */
-  private readonly out = new Set<string>()
   /** Calls of `runMany` made (retries alone included), the writes they carried, and the ms they were out in all (see /metrics). */
   readonly stats = { calls: 0, writes: 0, outMs: 0 }
 
@@ -40,24 +39,17 @@ export class WriteBatch<T, R> {
 
   private readonly flush = (): void => {
     this.scheduled = false
-    while (this.running < this.inFlight) {
-      const batch = this.take()
-      if (batch.length === 0) return
-      void this.send(batch)
-    }
+    while (this.running < this.inFlight && this.pending.length > 0) void this.send(this.take())
   }
 
-  /**
-   * The next call's writes: the oldest waiting whose key is not out and those of its group, one
-   * per key, at most `max`.
-   */
+  /** The next call's writes: the oldest waiting and those of its group, one per key, at most `max`. */
   private take(): WriteBatch<T, R>['pending'] {
     const keys = new Set<string>()
     const taken: WriteBatch<T, R>['pending'] = []
     const left: WriteBatch<T, R>['pending'] = []
-    let group: string | undefined
+    const group = this.pending[0]?.group
     for (const waiting of this.pending) {
-      if (taken.length < this.max && !keys.has(waiting.key) && !this.out.has(waiting.key) && (group ??= waiting.group) === waiting.group) {
+      if (taken.length < this.max && !keys.has(waiting.key) && waiting.group === group) {
         keys.add(waiting.key)
         taken.push(waiting)
       } else left.push(waiting)
@@ -68,7 +60,6 @@ export class WriteBatch<T, R> {
 
   private async send(batch: WriteBatch<T, R>['pending']): Promise<void> {
     this.running++
-    for (const w of batch) this.out.add(w.key)
     try {
       const results = await this.call(batch.map((w) => w.item))
       batch.forEach((w, i) => w.resolve(results[i] as R))
@@ -78,7 +69,6 @@ export class WriteBatch<T, R> {
       // the one that fails alone fails.
       else await Promise.all(batch.map((w) => this.call([w.item]).then(([result]) => w.resolve(result as R), w.reject)))
     } finally {
-      for (const w of batch) this.out.delete(w.key)
       this.running--
       this.flush()
     }
