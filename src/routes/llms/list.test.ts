@@ -153,6 +153,18 @@ describe('GET /v1/llms: search and filters', () => {
     expect(reply.body.meta).toMatchObject({ total: 3, lastPage: 2, next: 2 })
   })
 
+  test('search pages hold the matches newest first, a global LLM of another organization among them; past the last page, none, with the exact total', async () => {
+    const tag = `paged${Date.now().toString(36)}`
+    const owner = await h.tenant()
+    const { t, ids } = await tenantWith(5, (i) => (i === 2 ? `other ${i}` : `${tag} ${i}`))
+    const global = await h.createLlm(owner.key, { displayName: `${tag} global` })
+    await h.llmRepository.modify(global.id, (current) => (current === undefined ? null : { ...current, isGlobal: true }), 'operator')
+    const pages = []
+    for (const page of [1, 2, 3, 4]) pages.push((await h.get(`/v1/llms?search=${tag}&perPage=2&page=${page}`, t.key)).body)
+    expect(pages.map((p) => p.data.map((l: any) => l.id))).toEqual([[global.id, ids[4]], [ids[3], ids[1]], [ids[0]], []])
+    expect(pages.map((p) => [p.meta.total, p.meta.lastPage])).toEqual([[5, 3], [5, 3], [5, 3], [5, 3]])
+  })
+
   test('includeDefaults=false hides the built-in defaults; true shows them', async () => {
     const { t } = await tenantWith(1)
     const without = await h.get('/v1/llms?includeDefaults=false', t.key)
