@@ -43,20 +43,39 @@ const PG_BY_ID_XMIN_SQL = `select ${COLUMNS.map((c) => `"${c}"`).join(', ')}, xm
 const KNOWN_ROWS = 2_000
 
 /**
+ * PostgreSQL: the organization's own rows ($1) and the global rows it does not own, each with
+ * `filters`; a list or search page is taken from both.
+ */
+function visibleSql(filters: string): { own: string; global: string } {
+  return {
+    own: `"created_by_organization_id" = $1 and ${filters}`,
+    global: `"is_global" and ("created_by_organization_id" is null or "created_by_organization_id" <> $1) and ${filters}`,
+  }
+}
+
+/**
+ * The end of a page's statement, once `page` (ids and creation times) and "total" are chosen: the
+ * page's whole rows, newest first, and one row with null columns carrying the total when the page
+ * is empty.
+ */
+const PAGE_ROWS_SQL = [
+  COLUMNS.map((c) => `l."${c}"`).join(', '),
+  `from (select 1) as one left join (page join "llms" as l on l."id" = page."id") on true`,
+  `order by page."created_at" desc, page."id" desc`,
+].join(' ')
+
+/**
  * A page of the list on PostgreSQL ($1 organization, $2 include defaults, $3 offset + limit,
  * $4 offset, $5 limit): see KyselyLlmRepository.list.
  */
 const PG_PAGE_SQL = ((): string => {
-  const own = `"created_by_organization_id" = $1 and ($2 or not "is_default")`
-  const global = `"is_global" and ("created_by_organization_id" is null or "created_by_organization_id" <> $1) and ($2 or not "is_default")`
+  const { own, global } = visibleSql(`($2 or not "is_default")`)
   const walk = (where: string) => `(select "id", "created_at" from "llms" where ${where} order by "created_at" desc, "id" desc limit $3)`
   return [
     `with page as (select "id", "created_at" from (${walk(own)} union all ${walk(global)}) as both_parts`,
     `order by "created_at" desc, "id" desc offset $4 limit $5)`,
     `select (select count(*) from "llms" where ${own}) + (select count(*) from "llms" where ${global}) as "total",`,
-    COLUMNS.map((c) => `l."${c}"`).join(', '),
-    `from (select 1) as one left join (page join "llms" as l on l."id" = page."id") on true`,
-    `order by page."created_at" desc, page."id" desc`,
+    PAGE_ROWS_SQL,
   ].join(' ')
 })()
 
@@ -69,17 +88,13 @@ const PG_PAGE_SQL = ((): string => {
  * 569 → 946–978 req/s (p99 39 → 21–22 ms), repeated terms 514 → 586–617 (p99 46 → 38–39).
  */
 const PG_SEARCH_PAGE_SQL = ((): string => {
-  const filters = `($2 or not "is_default") and "search_text" like $5 escape '\\'`
-  const own = `"created_by_organization_id" = $1 and ${filters}`
-  const global = `"is_global" and ("created_by_organization_id" is null or "created_by_organization_id" <> $1) and ${filters}`
+  const { own, global } = visibleSql(`($2 or not "is_default") and "search_text" like $5 escape '\\'`)
   return [
     `with matches as materialized (select "id", "created_at" from "llms" where ${own}`,
     `union all select "id", "created_at" from "llms" where ${global}),`,
     `page as (select "id", "created_at" from matches order by "created_at" desc, "id" desc offset $3 limit $4)`,
     `select (select count(*) from matches) as "total",`,
-    COLUMNS.map((c) => `l."${c}"`).join(', '),
-    `from (select 1) as one left join (page join "llms" as l on l."id" = page."id") on true`,
-    `order by page."created_at" desc, page."id" desc`,
+    PAGE_ROWS_SQL,
   ].join(' ')
 })()
 
@@ -455,9 +470,10 @@ export class KyselyLlmRepository implements LlmRepository {
   }
 
   /**
-   * `list` on PostgreSQL as one prepared statement: the same two ordered walks, merged and paged
-   * by the database, the page's rows and both counts in one round trip. With no row on the page,
-   * one row still carries the total (its columns null).
+   * `list` on PostgreSQL as one statement, the page's rows and the total in one round trip: a
+   * list page as a prepared statement (PG_PAGE_SQL), a search page planned for its pattern
+   * (PG_SEARCH_PAGE_SQL). With no row on the page, one row still carries the total (its columns
+   * null).
    */
   private async listPg(pg: PgStatements, query: ListQuery): Promise<ListResult> {
     const searching = query.search !== null && query.search !== ''
