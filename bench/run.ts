@@ -538,11 +538,25 @@ function machine(): string {
   return `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}, ${database}`
 }
 
+/**
+ * PostgreSQL: the server's autovacuum setting. Every write leaves a dead row in llm_versions once
+ * its version is swept, and a PUT a dead row version in llms; without autovacuum none is reclaimed
+ * during the run, and index-only scans visit the table for every row.
+ */
+function autovacuum(): string {
+  try {
+    return execFileSync('psql', [process.env.DATABASE_URL ?? PG_ADMIN_URL, '-Atc', 'show autovacuum']).toString().trim()
+  } catch {
+    return 'unknown'
+  }
+}
+
 async function main(): Promise<void> {
   const key = randomBytes(32)
   const keyText = key.toString('base64')
   const box = new SecretBox(key)
-  log(`machine: ${machine()}; pinned: ${canPin ? `service on core ${SERVER_CORE}, load on core ${LOAD_CORE}` : 'no'}`)
+  const vacuum = usePg ? autovacuum() : undefined
+  log(`machine: ${machine()}${vacuum === undefined ? '' : `; autovacuum ${vacuum}`}; pinned: ${canPin ? `service on core ${SERVER_CORE}, load on core ${LOAD_CORE}` : 'no'}`)
 
   const empty = await freshDatabase()
   const large = await freshDatabase()
@@ -616,6 +630,7 @@ async function main(): Promise<void> {
       records: bigSeed.records,
       updateFloorUs: updateFloor,
       ...(writes !== undefined && { writes }),
+      ...(vacuum !== undefined && { autovacuum: vacuum }),
     })
   } finally {
     for (const t of targets) await stop(t)
@@ -636,6 +651,8 @@ interface Report {
   updateFloorUs: number
   /** PostgreSQL: how PUTs' updates reached the database (see writeStatementsOf). */
   writes?: WriteStatements
+  /** PostgreSQL: the server's autovacuum setting (see autovacuum). */
+  autovacuum?: string
 }
 
 /** The targets of the issue "Performance", each met or not, from the rows above. */
@@ -723,7 +740,10 @@ function writeReport(r: Report): void {
     'ratio is the median of the paired service/bare req/s. CPU is the server process\'s own user+system time per',
     'request (from /proc/<pid>/stat). Request logging is on (info level, to /dev/null), as in production.',
     ...(usePg
-      ? ['PostgreSQL CPU is that of all its server processes on this machine (the same cores), per request of the service.']
+      ? [
+          'PostgreSQL CPU is that of all its server processes on this machine (the same cores), per request of the service.',
+          `The server's autovacuum is ${r.autovacuum}${r.autovacuum === 'off' ? ': the dead rows the writes leave (one in llm_versions for each write once its version is swept) are not reclaimed during the run, and index-only scans read the table for every row' : ''}.`,
+        ]
       : []),
     '',
     `| operation | conns | ratio to bare | req/s | p50 ms | p99 ms | CPU µs/req |${usePg ? ' PostgreSQL CPU µs/req |' : ''} load generator CPU µs/req | bare req/s | bare CPU µs/req | failures | peak RSS so far, MB |`,
