@@ -81,6 +81,12 @@ async function main(): Promise<void> {
   }
   if (prepared.migrations.length > 0) log.info({ migrations: prepared.migrations }, 'database migrated')
   if (prepared.seeded > 0) log.info({ seeded: prepared.seeded }, 'built-in default LLMs seeded')
+  if (prepared.autovacuumOff) {
+    log.warn(
+      { table: 'llm_versions' },
+      "PostgreSQL's autovacuum is off for this table: every write leaves a dead row in it that nothing reclaims, so it grows without end; turn autovacuum on, or run VACUUM regularly",
+    )
+  }
 
   let closing = false
   const shutdown = (signal: string) => {

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { sql } from 'kysely'
 import { afterEach, describe, expect, test } from 'vitest'
 import { SecretBox, parseEncryptionKey } from '../crypto/secret-box.js'
 import { openDatabase } from '../storage/database.js'
@@ -49,6 +50,33 @@ describe('start-up', () => {
       const s = await server(envFor(db))
       expect(firstKeyIn(s.output())).toBeUndefined()
       expect(s.output()).not.toContain('First start')
+    },
+  )
+
+  test.runIf(BACKEND === 'postgres')(
+    "on PostgreSQL the server warns at start when autovacuum does not reach llm_versions (every write leaves a dead row there), and only then",
+    async () => {
+      const db = await database()
+      const env = envFor(db)
+      const warning = "PostgreSQL's autovacuum is off for this table"
+      const storage = openDatabase(db.config)
+      cleanups.push(() => storage.close())
+      const setting = async () => (await sql<{ autovacuum: string }>`show autovacuum`.execute(storage.db)).rows[0]?.autovacuum
+
+      const first = await server(env)
+      // The server's own setting decides the first start (it is off on some machines, on by default).
+      expect(first.output().includes(warning)).toBe((await setting()) === 'off')
+      await first.stop()
+
+      await sql`alter table llm_versions set (autovacuum_enabled = off)`.execute(storage.db)
+      const second = await server(env)
+      expect(second.output()).toContain(warning)
+      expect(second.output()).toContain('"table":"llm_versions"')
+      await second.stop()
+
+      await sql`alter table llm_versions set (autovacuum_enabled = on)`.execute(storage.db)
+      const third = await server(env)
+      expect(third.output().includes(warning)).toBe((await setting()) === 'off')
     },
   )
 
