@@ -547,8 +547,8 @@ function machine(): string {
 
 /**
  * PostgreSQL: the server's autovacuum setting. Every write leaves a dead row in llm_versions once
- * its version is swept, and a PUT a dead row version in llms; without autovacuum none is reclaimed
- * during the run, and index-only scans visit the table for every row.
+ * its version is swept; without autovacuum none is reclaimed during the run, and no page is marked
+ * all-visible, so index-only scans visit the table for every row.
  */
 function autovacuum(): string {
   try {
