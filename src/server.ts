@@ -9,7 +9,7 @@ import { chooseKey } from './crypto/key-choice.js'
 import { assertKeyOpensStoredSecrets } from './domain/secret-rotation.js'
 import { createServices } from './services.js'
 import { openDatabase } from './storage/database.js'
-import { prepareDatabase } from './storage/prepare.js'
+import { autovacuumOff, prepareDatabase } from './storage/prepare.js'
 
 function fail(message: string): never {
   process.stderr.write(`llm-registry: cannot start: ${message}\n`)
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   }
   if (prepared.migrations.length > 0) log.info({ migrations: prepared.migrations }, 'database migrated')
   if (prepared.seeded > 0) log.info({ seeded: prepared.seeded }, 'built-in default LLMs seeded')
-  if (prepared.autovacuumOff) {
+  if (await autovacuumOff(storage)) {
     log.warn(
       { table: 'llm_versions' },
       "PostgreSQL's autovacuum is off for this table: every write leaves a dead row in it that nothing reclaims, so it grows without end; turn autovacuum on, or run VACUUM regularly",
