@@ -662,10 +662,16 @@ function targetLines(r: Report): string[] {
   const row = (prefix: string) => r.rows.find((x) => x.operation.startsWith(prefix) && x.connections === 10)
   const ratio = (prefix: string, goal: number) => {
     const found = row(prefix)
-    return found === undefined ? undefined : { value: found.ratio, text: `${found.ratio.toFixed(2)} (${found.service.cpuUsPerReq.toFixed(0)} µs CPU vs ${found.bare.cpuUsPerReq.toFixed(0)})`, met: found.ratio >= goal }
+    if (found === undefined) return undefined
+    const byCpu = found.bare.cpuUsPerReq / found.service.cpuUsPerReq
+    return {
+      text: `${found.ratio.toFixed(2)} (${found.service.cpuUsPerReq.toFixed(0)} µs CPU vs ${found.bare.cpuUsPerReq.toFixed(0)})`,
+      met: found.ratio >= goal,
+      byCpu: `${byCpu.toFixed(2)}${byCpu >= goal ? '' : ' (short)'}`,
+    }
   }
   const fresh = row('GET /v1/llms?search=<fresh')
-  const targets: [string, string, { text: string; met: boolean } | undefined][] = usePg
+  const targets: [string, string, { text: string; met: boolean; byCpu?: string } | undefined][] = usePg
     ? [
         ['GET by id, ratio', '≥ 0.35', ratio('GET /v1/llms/{id}', 0.35)],
         ['PUT {temperature}, ratio', '≥ 0.20', ratio('PUT /v1/llms/{id} {temperature}', 0.2)],
@@ -685,9 +691,11 @@ function targetLines(r: Report): string[] {
   return [
     '## Targets (issue "Performance"; 10 connections)',
     '',
-    '| target | goal | measured | met |',
-    '| --- | --- | ---: | --- |',
-    ...targets.map(([name, goal, m]) => `| ${name} | ${goal} | ${m?.text ?? '(not run)'} | ${m === undefined ? '' : m.met ? 'yes' : '**no**'} |`),
+    '| target | goal | measured | met | the same by CPU |',
+    '| --- | --- | ---: | --- | ---: |',
+    ...targets.map(([name, goal, m]) => `| ${name} | ${goal} | ${m?.text ?? '(not run)'} | ${m === undefined ? '' : m.met ? 'yes' : '**no**'} | ${m?.byCpu ?? ''} |`),
+    '',
+    "A ratio is met by req/s, as the issue defines it. The last column divides bare's CPU a request by the service's instead: bare node:http spends most of its time in the kernel's loopback TCP, whose speed on a virtual machine moves from run to run far more than the service's JavaScript does, so where the two ratios part, the req/s ratio carries the machine's state rather than the service's.",
     '',
     ...floorLines(row('PUT /v1/llms/{id} {temperature}'), r.updateFloorUs),
     ...ceilingLines(row('PUT /v1/llms/{id} {temperature}'), r.writes),
