@@ -695,7 +695,7 @@ function targetLines(r: Report): string[] {
     '| --- | --- | ---: | --- | ---: |',
     ...targets.map(([name, goal, m]) => `| ${name} | ${goal} | ${m?.text ?? '(not run)'} | ${m === undefined ? '' : m.met ? 'yes' : '**no**'} | ${m?.byCpu ?? ''} |`),
     '',
-    "A ratio is met by req/s, as the issue defines it. The last column divides bare's CPU a request by the service's instead: bare node:http spends most of its time in the kernel's loopback TCP, whose speed on a virtual machine moves from run to run far more than the service's JavaScript does, so where the two ratios part, the req/s ratio carries the machine's state rather than the service's.",
+    "A ratio is met by req/s, as the issue defines it. The last column divides bare's CPU a request by the service's: unlike req/s, it leaves out the time a server's core sat idle (a round the machine slowed, or one spent waiting on a chain of round trips, as PostgreSQL's writes do). Both move with the virtual machine's state from one run to the next.",
     '',
     ...floorLines(row('PUT /v1/llms/{id} {temperature}'), r.updateFloorUs),
     ...ceilingLines(row('PUT /v1/llms/{id} {temperature}'), r.writes),
