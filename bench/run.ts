@@ -435,9 +435,11 @@ async function writeStatementsOf(databaseUrl: string, key: string, op: Operation
   const metricsUrl = service.metricsUrl as string
   try {
     // A service just started takes about 10 s of PUTs to reach its steady rate on PostgreSQL
-    // (hand-timed, 3 s slices: 1,459 → 2,637 → … → 3,729 req/s; V8 is done optimizing after ~4 s):
-    // after 1 s, as the rows above warm, this line once described a cold service (1,577 req/s
-    // against 3,206 for the service above).
+    // (hand-timed, 3 s slices: 1,459 → 2,637 → … → 3,729 req/s). That is V8 compiling: profiled
+    // with perf, its optimizing compiler took 21 % of the pinned core in the first seconds while
+    // the hot path still ran as baseline code, and none of either at the end. After 1 s, as the
+    // rows above warm, this line once described a cold service (1,577 req/s against 3,206 for the
+    // service above).
     await load(service, op, 10, WRITES_WARM_UP_S)
     const before = await writeCounters(metricsUrl)
     const started = performance.now()
