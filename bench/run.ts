@@ -401,11 +401,22 @@ function med(rounds: Round[]): Round {
   }
 }
 
+/**
+ * Seconds of each row's own load that each server (and each build or database compared in
+ * pairs) gets before its rounds are measured. A service just started takes about 10 s of PUTs to
+ * reach its steady rate (hand-timed, 1 s slices on PostgreSQL: 1,115 → 2,455 → 3,881 req/s in the
+ * first three, then 3,300–4,400), and a service warmed by the rows before it still has a row's own
+ * code to compile: profiled with perf, V8's optimizing compiler took 21 % of the pinned core in
+ * the first seconds while the hot path still ran as baseline code. With 1 s, PUT {temperature} on
+ * PostgreSQL read 3,422 req/s at 175 µs a request; with 10 s, 3,636 at 157 (`--only`, 3 rounds, one run of each).
+ */
+const WARM_UP_S = quick ? 2 : 10
+
 /** Alternates service and bare rounds; reports medians and the median of paired ratios. */
 async function compare(service: Target, bare: Target, op: Operation, connections: number): Promise<Row> {
   await mirror(service, bare, op)
-  await load(service, op, connections, 1) // warm-up
-  await load(bare, op, connections, 1)
+  await load(service, op, connections, WARM_UP_S)
+  await load(bare, op, connections, WARM_UP_S)
   const s: Round[] = []
   const b: Round[] = []
   for (let r = 0; r < ROUNDS; r++) {
@@ -422,8 +433,6 @@ async function compare(service: Target, bare: Target, op: Operation, connections
   return row
 }
 
-/** Seconds of PUTs before the writes line is measured (see writeStatementsOf). */
-const WRITES_WARM_UP_S = 10
 
 /**
  * PostgreSQL: how a PUT's update reaches the database, under PUT {temperature} at 10 connections,
@@ -434,13 +443,9 @@ async function writeStatementsOf(databaseUrl: string, key: string, op: Operation
   const service = await startService('writes', databaseUrl, key, SERVER_JS, true)
   const metricsUrl = service.metricsUrl as string
   try {
-    // A service just started takes about 10 s of PUTs to reach its steady rate on PostgreSQL
-    // (hand-timed, 3 s slices: 1,459 → 2,637 → … → 3,729 req/s). That is V8 compiling: profiled
-    // with perf, its optimizing compiler took 21 % of the pinned core in the first seconds while
-    // the hot path still ran as baseline code, and none of either at the end. After 1 s, as the
-    // rows above warm, this line once described a cold service (1,577 req/s against 3,206 for the
-    // service above).
-    await load(service, op, 10, WRITES_WARM_UP_S)
+    // Just started, as the rows' warm-up explains (see WARM_UP_S). After 1 s, this line once
+    // described a cold service (1,577 req/s against 3,206 for the service above).
+    await load(service, op, 10, WARM_UP_S)
     const before = await writeCounters(metricsUrl)
     const started = performance.now()
     const round = await load(service, op, 10, DURATION)
@@ -477,8 +482,8 @@ interface Pairs {
  * between them: the 1,000-record and the large database, or two builds (`--against`).
  */
 async function pairsOf(a: Target, aOp: Operation, b: Target, bOp: Operation, label: string): Promise<Pairs> {
-  await load(a, aOp, 10, 1) // warm-up
-  await load(b, bOp, 10, 1)
+  await load(a, aOp, 10, WARM_UP_S)
+  await load(b, bOp, 10, WARM_UP_S)
   const first: Round[] = []
   const second: Round[] = []
   for (let r = 0; r < SCALING_ROUNDS; r++) {
@@ -733,7 +738,7 @@ function ceilingLines(put: Row | undefined, writes: WriteStatements | undefined)
     ...(writes === undefined
       ? []
       : [
-          `How a PUT's update reaches PostgreSQL (PUT {temperature} at 10 connections for ${DURATION} s on the 1,000-record database after ${WRITES_WARM_UP_S} s of them, read from the /metrics of a service started for it, ${writes.rps.toFixed(0)} req/s): ${writes.perStatement.toFixed(1)} updates a statement, ${writes.msEach.toFixed(2)} ms each from sent to answered, ${writes.busy.toFixed(2)} statements out on average (up to two, pipelined on one connection), while the service's core was busy ${(writes.serviceBusy * 100).toFixed(0)} % of the time (req/s × CPU a request).`,
+          `How a PUT's update reaches PostgreSQL (PUT {temperature} at 10 connections for ${DURATION} s on the 1,000-record database after ${WARM_UP_S} s of them, read from the /metrics of a service started for it, ${writes.rps.toFixed(0)} req/s): ${writes.perStatement.toFixed(1)} updates a statement, ${writes.msEach.toFixed(2)} ms each from sent to answered, ${writes.busy.toFixed(2)} statements out on average (up to two, pipelined on one connection), while the service's core was busy ${(writes.serviceBusy * 100).toFixed(0)} % of the time (req/s × CPU a request).`,
           '',
         ]),
   ]
@@ -748,7 +753,7 @@ function writeReport(r: Report): void {
     `Written by \`${command}\` on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine()}.`,
     `Server and load generator pinned to different cores: ${canPin ? `yes (service and bare server on core ${SERVER_CORE}, autocannon on core ${LOAD_CORE})` : 'no'}.`,
     `Database: ${r.records.toLocaleString('en')} LLMs (${ORGS.toLocaleString('en')} organizations of ${PER_ORG}, and one of ${BIG.toLocaleString('en')}), plus the built-in defaults.`,
-    `Each figure is the median of ${ROUNDS} rounds of ${DURATION} s; service and bare node:http rounds alternate, and the`,
+    `Each figure is the median of ${ROUNDS} rounds of ${DURATION} s, after ${WARM_UP_S} s of the same load on each server; service and bare node:http rounds alternate, and the`,
     'ratio is the median of the paired service/bare req/s. CPU is the server process\'s own user+system time per',
     'request (from /proc/<pid>/stat). Request logging is on (info level, to /dev/null), as in production.',
     ...(usePg
@@ -769,7 +774,7 @@ function writeReport(r: Report): void {
     '',
     '## Does the cost grow with the data? (10 connections)',
     '',
-    `Each database is served by a process started for this comparison (the service above carries the history of every load before it); their rounds alternate, ${SCALING_ROUNDS} pairs of ${DURATION} s, and the ratio is the median of the paired req/s.`,
+    `Each database is served by a process started for this comparison (the service above carries the history of every load before it); their rounds alternate, ${SCALING_ROUNDS} pairs of ${DURATION} s after ${WARM_UP_S} s of warm-up each, and the ratio is the median of the paired req/s.`,
     '',
     '| operation | 1,000 records: req/s | CPU µs/req | large: req/s | CPU µs/req | large / small | each pair |',
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
