@@ -433,7 +433,6 @@ async function compare(service: Target, bare: Target, op: Operation, connections
   return row
 }
 
-
 /**
  * PostgreSQL: how a PUT's update reaches the database, under PUT {temperature} at 10 connections,
  * read from the /metrics of a service started for it (the service above runs without metrics, as
