@@ -170,6 +170,8 @@ interface ConditionalWrite {
   version: number
   xmin: string
   change: Change
+  /** The names of the columns it changes, joined: its WriteBatch group, and part of its statement's shape (see conditionalText). */
+  columns: string
 }
 
 /**
@@ -189,8 +191,8 @@ function conditionalWrite(writes: readonly ConditionalWrite[]): { text: string; 
     values.push(id, version, xmin)
     for (const value of Object.values(change.snapshot)) values.push(value)
   }
-  const first = (writes[0] as ConditionalWrite).change
-  return { text: conditionalText(writes.length, first.columns, first.snapshot), values }
+  const first = writes[0] as ConditionalWrite
+  return { text: conditionalText(writes.length, first.columns, first.change), values }
 }
 
 /** conditionalWrite's texts, by their shape (see conditionalText); past the first CONDITIONAL_TEXTS_MAX shapes, made each time. */
@@ -198,22 +200,23 @@ const CONDITIONAL_TEXTS = new Map<string, string>()
 const CONDITIONAL_TEXTS_MAX = 200
 
 /**
- * The text of conditionalWrite's statement for `count` changes of `columns` with snapshots of
- * `snapshot`'s columns, its parameters in the order conditionalWrite gathers the values: for each
- * change, the new columns' values, the row's id, version and xmin, then the snapshot's values.
- * Made once for each shape and kept (the same string each time, so PostgreSQL's prepared
- * statement is found by it without rebuilding or hashing it again): measured by perf, building
- * the text for every statement was 2 % of a PUT's CPU on PostgreSQL and hashing it 1 %.
+ * The text of conditionalWrite's statement for `count` changes like `change` (the same columns,
+ * named by `columns`, and a snapshot of the same columns), its parameters in the order
+ * conditionalWrite gathers the values: for each change, the new columns' values, the row's id,
+ * version and xmin, then the snapshot's values. Made once for each shape and kept (the same
+ * string each time, so PostgreSQL's prepared statement is found by it without rebuilding or
+ * hashing it again): measured by perf, building the text for every statement was 2 % of a PUT's
+ * CPU on PostgreSQL and hashing it 1 %.
  */
-function conditionalText(count: number, columns: readonly (readonly [string, unknown])[], snapshot: Record<string, unknown>): string {
-  const snapshotColumns = Object.keys(snapshot)
-  const key = `${count}:${columns.map(([column]) => column).join()}:${snapshotColumns.join()}`
+function conditionalText(count: number, columns: string, change: Change): string {
+  const snapshotColumns = Object.keys(change.snapshot)
+  const key = `${count}:${columns}:${snapshotColumns.join()}`
   let text = CONDITIONAL_TEXTS.get(key)
   if (text !== undefined) return text
   let n = 0
   const param = () => `$${++n}`
   const parts = Array.from({ length: count }, (_, i) => {
-    const set = columns.map(([column]) => `"${column}" = ${param()}`).join(', ')
+    const set = change.columns.map(([column]) => `"${column}" = ${param()}`).join(', ')
     const where = `"id" = ${param()} and "version" = ${param()} and xmin = ${param()}::xid`
     const insert = `insert into "llm_versions" (${snapshotColumns.map((c) => `"${c}"`).join(', ')}) select ${snapshotColumns.map(param).join(', ')} from u${i}`
     return `u${i} as (update "llms" set ${set} where ${where} returning xmin::text as "xmin"), v${i} as (${insert})`
@@ -449,7 +452,7 @@ export class KyselyLlmRepository implements LlmRepository {
             },
             (write) => write.id,
             // The columns it changes: a statement's text depends on them (see conditionalWrite).
-            (write) => write.change.columns.map(([column]) => column).join(),
+            (write) => write.columns,
             PG_WRITES_IN_FLIGHT,
             PG_WRITE_BATCH_MAX,
           )
@@ -780,7 +783,8 @@ export class KyselyLlmRepository implements LlmRepository {
         base = { llm: current, xmin: row.xmin }
       }
       const change = this.changeOf(base.llm, next, by, restoredFrom)
-      const xmin = await writes.run({ id, version: base.llm.version, xmin: base.xmin, change })
+      const columns = change.columns.map(([column]) => column).join()
+      const xmin = await writes.run({ id, version: base.llm.version, xmin: base.xmin, change, columns })
       if (xmin != null) {
         this.know(id, { llm: change.written, xmin })
         this.pushedOut(change.written)
