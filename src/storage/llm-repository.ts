@@ -15,7 +15,7 @@ import { SearchIndex } from './search-index.js'
 import { Batch } from './batch.js'
 import { WriteBatch } from './write-batch.js'
 import { GroupCommit } from './group-commit.js'
-import type { Database, DialectName, LlmsTable } from './schema.js'
+import type { Database, DialectName, LlmsTable, LlmVersionsTable } from './schema.js'
 
 type Row = Omit<Selectable<LlmsTable>, 'search_text'>
 
@@ -160,6 +160,11 @@ interface Change {
   written: StoredLlm
   /** The columns that changed, with their new values. */
   columns: [string, unknown][]
+  /**
+   * Their names, joined: the shape of the statement that writes them (SQLite's update, see
+   * updateText; PostgreSQL's conditional write, see conditionalText) and its WriteBatch group.
+   */
+  names: string
   /** The new version, which also records the write's audit event (see LlmVersionsTable.event_id). */
   snapshot: ReturnType<typeof snapshotRowOf>
 }
@@ -170,8 +175,6 @@ interface ConditionalWrite {
   version: number
   xmin: string
   change: Change
-  /** The names of the columns it changes, joined: its WriteBatch group, and part of its statement's shape (see conditionalText). */
-  columns: string
 }
 
 /**
@@ -192,7 +195,7 @@ function conditionalWrite(writes: readonly ConditionalWrite[]): { text: string; 
     for (const value of Object.values(change.snapshot)) values.push(value)
   }
   const first = writes[0] as ConditionalWrite
-  return { text: conditionalText(writes.length, first.columns, first.change), values }
+  return { text: conditionalText(writes.length, first.change), values }
 }
 
 /** conditionalWrite's texts, by their shape (see conditionalText); past the first CONDITIONAL_TEXTS_MAX shapes, made each time. */
@@ -201,16 +204,16 @@ const CONDITIONAL_TEXTS_MAX = 200
 
 /**
  * The text of conditionalWrite's statement for `count` changes like `change` (the same columns,
- * named by `columns`, and a snapshot of the same columns), its parameters in the order
+ * named by `change.names`, and a snapshot of the same columns), its parameters in the order
  * conditionalWrite gathers the values: for each change, the new columns' values, the row's id,
  * version and xmin, then the snapshot's values. Made once for each shape and kept (the same
  * string each time, so PostgreSQL's prepared statement is found by it without rebuilding or
  * hashing it again): measured by perf, building the text for every statement was 2 % of a PUT's
  * CPU on PostgreSQL and hashing it 1 %.
  */
-function conditionalText(count: number, columns: string, change: Change): string {
+function conditionalText(count: number, change: Change): string {
   const snapshotColumns = Object.keys(change.snapshot)
-  const key = `${count}:${columns}:${snapshotColumns.join()}`
+  const key = `${count}:${change.names}:${snapshotColumns.join()}`
   let text = CONDITIONAL_TEXTS.get(key)
   if (text !== undefined) return text
   let n = 0
@@ -351,6 +354,42 @@ export function toRow(llm: StoredLlm): Insertable<LlmsTable> {
   return row as unknown as Insertable<LlmsTable>
 }
 
+/** Every column of llm_versions, as snapshotRowOf makes them (the check below makes the list total). */
+const VERSION_COLUMNS = [
+  'llm_id', 'version', 'at', 'action', 'key_id', 'changed_fields', 'restored_from', 'settings', 'has_secret', 'secret_updated_at', 'event_id',
+] as const satisfies readonly (keyof LlmVersionsTable)[]
+assertSameKeys<SameKeys<Record<(typeof VERSION_COLUMNS)[number], true>, Record<keyof LlmVersionsTable, true>>>()
+
+/**
+ * SQLite's inserts of the hot writes (a create's row, every write's version), each of every
+ * column of its table, their texts made once: made for every write, from the row's keys, and
+ * then hashed to find the prepared statement, they were about 1 % of a PUT's CPU (perf).
+ */
+const INSERTS = {
+  llms: insertOf('llms', RECORD_COLUMNS.map(([column]) => column)),
+  llm_versions: insertOf('llm_versions', VERSION_COLUMNS),
+}
+
+function insertOf(table: string, columns: readonly string[]): { text: string; columns: readonly string[] } {
+  return { text: `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`, columns }
+}
+
+/** SQLite's updates of a row's changed columns, by their names (see updateText); past UPDATE_TEXTS_MAX shapes, made each time. */
+const UPDATE_TEXTS = new Map<string, string>()
+const UPDATE_TEXTS_MAX = 200
+
+/**
+ * The text of SQLite's update of `change`'s columns, made once for each set of columns and kept
+ * (like conditionalText on PostgreSQL), so a write gathers only its values.
+ */
+function updateText(change: Change): string {
+  let text = UPDATE_TEXTS.get(change.names)
+  if (text !== undefined) return text
+  text = `update "llms" set ${change.columns.map(([c]) => `"${c}" = ?`).join(', ')} where "id" = ?`
+  if (UPDATE_TEXTS.size < UPDATE_TEXTS_MAX) UPDATE_TEXTS.set(change.names, text)
+  return text
+}
+
 /**
  * The columns whose stored values differ between two records, with the second's values. A column
  * is only made (its JSON written, its search text lowered) when a field it is made of is not the
@@ -452,7 +491,7 @@ export class KyselyLlmRepository implements LlmRepository {
             },
             (write) => write.id,
             // The columns it changes: a statement's text depends on them (see conditionalWrite).
-            (write) => write.columns,
+            (write) => write.change.names,
             PG_WRITES_IN_FLIGHT,
             PG_WRITE_BATCH_MAX,
           )
@@ -612,11 +651,11 @@ export class KyselyLlmRepository implements LlmRepository {
   }
 
   /** Inserts one row on SQLite's writing connection; `byCaller`: a taken id is the caller's error. */
-  private insertNow(writer: SQLite.Database, table: string, row: Record<string, unknown>, byCaller = false): void {
-    const columns = Object.keys(row)
-    const statement = this.writeStatement(writer, `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`)
+  private insertNow(writer: SQLite.Database, table: keyof typeof INSERTS, row: object, byCaller = false): void {
+    const { text, columns } = INSERTS[table]
+    const values = row as Record<string, unknown>
     try {
-      statement.run(...columns.map((c) => row[c]))
+      this.writeStatement(writer, text).run(...columns.map((c) => values[c]))
     } catch (error) {
       throw byCaller ? takenIdOr(error) : error
     }
@@ -692,10 +731,11 @@ export class KyselyLlmRepository implements LlmRepository {
   private changeOf(current: StoredLlm, next: StoredLlm, by: string, restoredFrom: number | undefined): Change {
     const written: StoredLlm = { ...next, id: current.id, version: current.version + 1 }
     const columns = changedColumns(current, written)
+    const names = columns.map(([column]) => column).join()
     const fields = columns.flatMap(([column]) => fieldOf(column) ?? [])
     const action = restoredFrom !== undefined ? 'restore' : fields.length === 1 && fields[0] === 'secret' ? 'secret' : 'update'
     const at = written.updatedAt ?? new Date().toISOString()
-    return { written, columns, snapshot: snapshotRowOf(written, { action, keyId: by, changedFields: fields, at, restoredFrom, eventId: newEventId() }) }
+    return { written, columns, names, snapshot: snapshotRowOf(written, { action, keyId: by, changedFields: fields, at, restoredFrom, eventId: newEventId() }) }
   }
 
   /**
@@ -713,7 +753,7 @@ export class KyselyLlmRepository implements LlmRepository {
     const next = decide(current)
     if (next === null || current === undefined) return current
     const change = this.changeOf(current, next, by, restoredFrom)
-    statement(`update "llms" set ${change.columns.map(([c]) => `"${c}" = ?`).join(', ')} where "id" = ?`).run(...change.columns.map(([, v]) => v), id)
+    statement(updateText(change)).run(...change.columns.map(([, v]) => v), id)
     this.insertNow(writer, 'llm_versions', change.snapshot)
     this.know(id, { llm: change.written, xmin: '' })
     this.pushedOut(change.written)
@@ -783,8 +823,7 @@ export class KyselyLlmRepository implements LlmRepository {
         base = { llm: current, xmin: row.xmin }
       }
       const change = this.changeOf(base.llm, next, by, restoredFrom)
-      const columns = change.columns.map(([column]) => column).join()
-      const xmin = await writes.run({ id, version: base.llm.version, xmin: base.xmin, change, columns })
+      const xmin = await writes.run({ id, version: base.llm.version, xmin: base.xmin, change })
       if (xmin != null) {
         this.know(id, { llm: change.written, xmin })
         this.pushedOut(change.written)

@@ -1,6 +1,6 @@
 /** The snapshots of an LLM's versions: written in the transaction of the change, pruned after it. */
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely'
-import { SETTING_KEYS, type LlmSettings, type StoredLlm } from '../domain/llm.js'
+import type { LlmSettings, StoredLlm } from '../domain/llm.js'
 import type { VersionAction, VersionEntry, VersionSnapshot } from '../domain/ports.js'
 import type { Database, DialectName, LlmVersionsTable } from './schema.js'
 import { iso, isoOrNull, parseJson } from './values.js'
@@ -15,9 +15,27 @@ export interface VersionMeta {
   eventId?: string
 }
 
-/** The settings of a record, and nothing else (never the sealed secret). */
+/**
+ * The settings of a record, and nothing else (never the sealed secret). Written out as one literal
+ * (its type makes it total: a setting missing here, or one that is not a setting, fails the build),
+ * in the order of SETTING_KEYS: made from the keys, it was an object JSON.stringify had to walk as
+ * a dictionary, on every write.
+ */
 function settingsOf(llm: StoredLlm): LlmSettings {
-  return Object.fromEntries(SETTING_KEYS.map((key) => [key, llm[key]])) as unknown as LlmSettings
+  return {
+    displayName: llm.displayName,
+    description: llm.description,
+    llmFormat: llm.llmFormat,
+    urls: llm.urls,
+    modelName: llm.modelName,
+    temperature: llm.temperature,
+    maxTokens: llm.maxTokens,
+    deploymentName: llm.deploymentName,
+    apiVersion: llm.apiVersion,
+    metadata: llm.metadata,
+    reasoningEffort: llm.reasoningEffort,
+    reasoningFormat: llm.reasoningFormat,
+  }
 }
 
 /** The snapshot row of a record at its current version. */
