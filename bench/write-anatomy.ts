@@ -8,7 +8,8 @@
  * out, to be swept a second later, as in a long-running service), then measured: CPU a write, and
  * the pages each commit writes to the WAL, by the table or index they belong to (SQLite's
  * `dbstat`). For comparison, the same commit with the row's update alone, and with all the
- * statements but no domain code.
+ * statements but no domain code. Then, ten writes a commit as at 10 connections, the version's insert
+ * as it is stored today against a design not in use (see versionChain).
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -45,6 +46,55 @@ function framesByTree(file: SQLite.Database, walPath: string, commits: number): 
     counts.set(name, (counts.get(name) ?? 0) + 1 / commits)
   }
   return counts
+}
+
+/**
+ * Ten writes a commit (as the group commit makes them at 10 connections) of the row's update and its
+ * version's insert, with the values bound (no domain code): into llm_versions as it is, whose
+ * primary-key index (llm_id, version) takes each write's entry on a page of its own LLM; and into a
+ * table with no index, each version pointing to the one before it of the same LLM and the LLM's
+ * row to its newest (a design not in use: reading an LLM's versions would walk that chain).
+ */
+function versionChain(writer: SQLite.Database, walPath: string, ids: string[]) {
+  writer.exec(`create table bench_chain (vid integer primary key, llm_id text not null, version integer not null, at text not null, action text not null,
+    key_id text not null, changed_fields text not null, restored_from integer, settings text not null, has_secret integer not null,
+    secret_updated_at text, event_id text, prev integer)`)
+  writer.exec('alter table llms add column bench_head integer')
+  const settings = writer.prepare('select settings from llm_versions where llm_id = ? order by version desc limit 1').pluck()
+  const known = new Map(ids.map((id) => [id, settings.get(id) as string]))
+  const versions = writer.prepare('select version from llms where id = ?').pluck()
+  const version = new Map(ids.map((id) => [id, versions.get(id) as number]))
+  const set = writer.prepare('update llms set temperature = ?, updated_at = ?, version = ? where id = ?')
+  const indexed = writer.prepare('insert into llm_versions (llm_id, version, at, action, key_id, changed_fields, restored_from, settings, has_secret, secret_updated_at, event_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+  const chained = writer.prepare('insert into bench_chain (llm_id, version, at, action, key_id, changed_fields, restored_from, settings, has_secret, secret_updated_at, event_id, prev) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (select bench_head from llms where id = ?))')
+  const setHead = writer.prepare('update llms set temperature = ?, updated_at = ?, version = ?, bench_head = ? where id = ?')
+  const ten = writer.transaction((chain: boolean) => {
+    for (let i = 0; i < 10; i++) {
+      const id = pick(ids)
+      const next = (version.get(id) as number) + 1
+      version.set(id, next)
+      const at = new Date().toISOString()
+      const values = [id, next, at, 'update', 'bench', '["temperature"]', null, known.get(id), 1, at, randomUUID()]
+      if (chain) setHead.run(Math.random(), at, next, chained.run(...values, id).lastInsertRowid, id)
+      else {
+        set.run(Math.random(), at, next, id)
+        indexed.run(...values)
+      }
+    }
+  })
+  const measure = async (chain: boolean) => {
+    // As many versions an LLM in the chain as in llm_versions before it is timed.
+    if (chain) for (let i = 0; i < (120 * ids.length) / 10; i++) ten.immediate(true)
+    const cpu = await cpuUsPerCall(WRITES / 10, () => ten.immediate(chain))
+    writer.pragma('wal_checkpoint(TRUNCATE)')
+    writer.pragma('wal_autocheckpoint = 0')
+    for (let i = 0; i < 20; i++) ten.immediate(chain)
+    const wal = readFileSync(walPath)
+    const frames = Math.floor((wal.length - 32) / (24 + wal.readUInt32BE(8)))
+    writer.pragma('wal_autocheckpoint = 1000')
+    return { us: cpu.us / 10, systemUs: cpu.systemUs / 10, frames: frames / 200 }
+  }
+  return { indexed: () => measure(false), chained: () => measure(true) }
 }
 
 async function main(): Promise<void> {
@@ -93,6 +143,10 @@ async function main(): Promise<void> {
     const alone = await cpuUsPerCall(WRITES, () => statements.immediate(false))
     const aloneFrames = await frames(200, () => statements.immediate(false))
 
+    const chain = versionChain(writer, `${path}-wal`, ids)
+    const indexed = await chain.indexed()
+    const chained = await chain.chained()
+
     const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
     const f = (n: number) => n.toFixed(0)
     const lines = [
@@ -105,6 +159,13 @@ async function main(): Promise<void> {
       `WAL pages a commit of the domain's update, by table or index:`,
       '',
       ...[...domainFrames].sort((a, b) => b[1] - a[1]).map(([name, n]) => `- ${name}: ${n.toFixed(2)}`),
+      '',
+      `Ten writes a commit (as at 10 connections), the row's update and its version's insert with the values bound, no sweep:`,
+      '',
+      `| the version stored | CPU µs a write | of which system | WAL pages a write |`,
+      `| --- | ---: | ---: | ---: |`,
+      `| in llm_versions, by its primary-key index (as today) | ${f(indexed.us)} | ${f(indexed.systemUs)} | ${indexed.frames.toFixed(2)} |`,
+      `| in a table with no index, each version pointing to the one before (not in use) | ${f(chained.us)} | ${f(chained.systemUs)} | ${chained.frames.toFixed(2)} |`,
     ]
     process.stdout.write(`${lines.join('\n')}\n`)
     const version = (writer.prepare('select sqlite_version() as v').get() as { v: string }).v
