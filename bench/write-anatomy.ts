@@ -24,6 +24,9 @@ import { cpuUsPerCall, pick, updaterOf } from './updates.js'
 
 const WRITES = 5000
 
+/** Writes each LLM gets before any is timed: past its 100 kept versions, so every write pushes one out. */
+const WRITES_EACH = 120
+
 /** The WAL's frames, per commit, counted by the b-tree (table or index) their page belongs to. */
 function framesByTree(file: SQLite.Database, walPath: string, commits: number): Map<string, number> {
   const owner = new Map<number, string>()
@@ -83,8 +86,8 @@ function versionChain(writer: SQLite.Database, walPath: string, ids: string[]) {
     }
   })
   const measure = async (chain: boolean) => {
-    // As many versions an LLM in the chain as in llm_versions before it is timed.
-    if (chain) for (let i = 0; i < (120 * ids.length) / 10; i++) ten.immediate(true)
+    // Before it is timed, each LLM gets as many versions in the chain as main() gave it in llm_versions.
+    if (chain) for (let i = 0; i < (WRITES_EACH * ids.length) / 10; i++) ten.immediate(true)
     const cpu = await cpuUsPerCall(WRITES / 10, () => ten.immediate(chain))
     writer.pragma('wal_checkpoint(TRUNCATE)')
     writer.pragma('wal_autocheckpoint = 0')
@@ -108,7 +111,7 @@ async function main(): Promise<void> {
     const ids = seeded.sample.ids
     const update = await updaterOf(storage, box, ids)
     // Past the kept versions (100) of every LLM, so that each write pushes one out (and the sweep runs).
-    await cpuUsPerCall(120 * ids.length, update)
+    await cpuUsPerCall(WRITES_EACH * ids.length, update)
 
     const writer = storage.writer as SQLite.Database
     // Every frame of n commits, with no checkpoint among them (which would restart the log).
