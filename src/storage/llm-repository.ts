@@ -155,6 +155,15 @@ function decideOnGuess(decide: Decide, guess: StoredLlm): StoredLlm | null {
   }
 }
 
+/**
+ * Every column of llm_versions, as snapshotRowOf makes them (the check below makes the list
+ * total): the order in which both dialects' hot writes insert a version.
+ */
+const VERSION_COLUMNS = [
+  'llm_id', 'version', 'at', 'action', 'key_id', 'changed_fields', 'restored_from', 'settings', 'has_secret', 'secret_updated_at', 'event_id',
+] as const satisfies readonly (keyof LlmVersionsTable)[]
+assertSameKeys<SameKeys<Record<(typeof VERSION_COLUMNS)[number], true>, Record<keyof LlmVersionsTable, true>>>()
+
 /** What a decided change writes (see KyselyLlmRepository.changeOf). */
 interface Change {
   written: StoredLlm
@@ -192,40 +201,50 @@ function conditionalWrite(writes: readonly ConditionalWrite[]): { text: string; 
   for (const { id, version, xmin, change } of writes) {
     for (const [, value] of change.columns) values.push(value)
     values.push(id, version, xmin)
-    for (const value of Object.values(change.snapshot)) values.push(value)
+    for (const column of VERSION_COLUMNS) values.push(change.snapshot[column])
   }
   const first = writes[0] as ConditionalWrite
   return { text: conditionalText(writes.length, first.change), values }
 }
 
-/** conditionalWrite's texts, by their shape (see conditionalText); past the first CONDITIONAL_TEXTS_MAX shapes, made each time. */
-const CONDITIONAL_TEXTS = new Map<string, string>()
-const CONDITIONAL_TEXTS_MAX = 200
-
 /**
  * The text of conditionalWrite's statement for `count` changes like `change` (the same columns,
- * named by `change.names`, and a snapshot of the same columns), its parameters in the order
- * conditionalWrite gathers the values: for each change, the new columns' values, the row's id,
- * version and xmin, then the snapshot's values. Made once for each shape and kept (the same
- * string each time, so PostgreSQL's prepared statement is found by it without rebuilding or
- * hashing it again): measured by perf, building the text for every statement was 2 % of a PUT's
- * CPU on PostgreSQL and hashing it 1 %.
+ * named by `change.names`), its parameters in the order conditionalWrite gathers the values: for
+ * each change, the new columns' values, the row's id, version and xmin, then its version's
+ * columns (VERSION_COLUMNS). Made once for each shape and kept (the same string each time, so
+ * PostgreSQL's prepared statement is found by it without rebuilding or hashing it again):
+ * measured by perf, building the text for every statement was 2 % of a PUT's CPU on PostgreSQL
+ * and hashing it 1 %.
  */
 function conditionalText(count: number, change: Change): string {
-  const snapshotColumns = Object.keys(change.snapshot)
-  const key = `${count}:${change.names}:${snapshotColumns.join()}`
-  let text = CONDITIONAL_TEXTS.get(key)
-  if (text !== undefined) return text
-  let n = 0
-  const param = () => `$${++n}`
-  const parts = Array.from({ length: count }, (_, i) => {
-    const set = change.columns.map(([column]) => `"${column}" = ${param()}`).join(', ')
-    const where = `"id" = ${param()} and "version" = ${param()} and xmin = ${param()}::xid`
-    const insert = `insert into "llm_versions" (${snapshotColumns.map((c) => `"${c}"`).join(', ')}) select ${snapshotColumns.map(param).join(', ')} from u${i}`
-    return `u${i} as (update "llms" set ${set} where ${where} returning xmin::text as "xmin"), v${i} as (${insert})`
+  return keptText(`conditional:${count}:${change.names}`, () => {
+    let n = 0
+    const param = () => `$${++n}`
+    const parts = Array.from({ length: count }, (_, i) => {
+      const set = change.columns.map(([column]) => `"${column}" = ${param()}`).join(', ')
+      const where = `"id" = ${param()} and "version" = ${param()} and xmin = ${param()}::xid`
+      const insert = `insert into "llm_versions" (${VERSION_COLUMNS.map((c) => `"${c}"`).join(', ')}) select ${VERSION_COLUMNS.map(param).join(', ')} from u${i}`
+      return `u${i} as (update "llms" set ${set} where ${where} returning xmin::text as "xmin"), v${i} as (${insert})`
+    })
+    return `with ${parts.join(', ')} select ${parts.map((_, i) => `(select "xmin" from u${i}) as "x${i}"`).join(', ')}`
   })
-  text = `with ${parts.join(', ')} select ${parts.map((_, i) => `(select "xmin" from u${i}) as "x${i}"`).join(', ')}`
-  if (CONDITIONAL_TEXTS.size < CONDITIONAL_TEXTS_MAX) CONDITIONAL_TEXTS.set(key, text)
+}
+
+/** The statement texts of the hot writes, by their shape (see keptText). */
+const KEPT_TEXTS = new Map<string, string>()
+const KEPT_TEXTS_MAX = 400
+
+/**
+ * The text `make` makes for a statement of the shape `key`, made once and kept, so that a write
+ * gathers only its values; past KEPT_TEXTS_MAX shapes (each dialect has a few dozen at most in
+ * practice), made each time. Keys are prefixed by what they are for, so they never clash.
+ */
+function keptText(key: string, make: () => string): string {
+  let text = KEPT_TEXTS.get(key)
+  if (text === undefined) {
+    text = make()
+    if (KEPT_TEXTS.size < KEPT_TEXTS_MAX) KEPT_TEXTS.set(key, text)
+  }
   return text
 }
 
@@ -354,12 +373,6 @@ export function toRow(llm: StoredLlm): Insertable<LlmsTable> {
   return row as unknown as Insertable<LlmsTable>
 }
 
-/** Every column of llm_versions, as snapshotRowOf makes them (the check below makes the list total). */
-const VERSION_COLUMNS = [
-  'llm_id', 'version', 'at', 'action', 'key_id', 'changed_fields', 'restored_from', 'settings', 'has_secret', 'secret_updated_at', 'event_id',
-] as const satisfies readonly (keyof LlmVersionsTable)[]
-assertSameKeys<SameKeys<Record<(typeof VERSION_COLUMNS)[number], true>, Record<keyof LlmVersionsTable, true>>>()
-
 /**
  * SQLite's inserts of the hot writes (a create's row, every write's version), each of every
  * column of its table, their texts made once: made for every write, from the row's keys, and
@@ -374,20 +387,9 @@ function insertOf(table: string, columns: readonly string[]): { text: string; co
   return { text: `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`, columns }
 }
 
-/** SQLite's updates of a row's changed columns, by their names (see updateText); past UPDATE_TEXTS_MAX shapes, made each time. */
-const UPDATE_TEXTS = new Map<string, string>()
-const UPDATE_TEXTS_MAX = 200
-
-/**
- * The text of SQLite's update of `change`'s columns, made once for each set of columns and kept
- * (like conditionalText on PostgreSQL), so a write gathers only its values.
- */
+/** The text of SQLite's update of `change`'s columns, kept by their names (see keptText). */
 function updateText(change: Change): string {
-  let text = UPDATE_TEXTS.get(change.names)
-  if (text !== undefined) return text
-  text = `update "llms" set ${change.columns.map(([c]) => `"${c}" = ?`).join(', ')} where "id" = ?`
-  if (UPDATE_TEXTS.size < UPDATE_TEXTS_MAX) UPDATE_TEXTS.set(change.names, text)
-  return text
+  return keptText(`update:${change.names}`, () => `update "llms" set ${change.columns.map(([c]) => `"${c}" = ?`).join(', ')} where "id" = ?`)
 }
 
 /**
