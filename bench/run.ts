@@ -8,16 +8,17 @@
  *   npm run bench -- --quick      a smaller, shorter run to try the script
  *   npm run bench -- --only GET   only the operations whose name contains GET (no report written)
  *   npm run bench -- --against ../other/dist/bundle/server.mjs [--only PUT]
- *                                 this build against another build's server, rounds alternating
- *                                 on the 1,000-record database, each pair's ratio (no report)
+ *                                 this build against another build's server, rounds alternating,
+ *                                 each on a 1,000-record database seeded by its own build's code
+ *                                 (the two may differ in schema), each pair's ratio (no report)
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { cpus, totalmem } from 'node:os'
-import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { SecretBox } from '../src/crypto/secret-box.js'
@@ -529,6 +530,23 @@ async function seeded(db: TestDatabase, box: SecretBox, orgs: number, big: numbe
   })
 }
 
+/**
+ * `seeded`, by another build's own code: the seed and storage modules next to its server bundle
+ * (`<dist>/bundle/server.mjs`), so that its database holds the schema that build migrates to.
+ */
+async function seededBy(bundle: string, db: TestDatabase, box: SecretBox, orgs: number): Promise<Seeded> {
+  const dist = resolve(dirname(bundle), '..')
+  const theirs = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(dist, path)).href)) as T
+  const { openDatabase: open } = await theirs<{ openDatabase: typeof openDatabase }>('src/storage/database.js')
+  const { seed: theirSeed } = await theirs<{ seed: typeof seed }>('bench/seed.js')
+  const storage = open(db.config)
+  try {
+    return await theirSeed(storage, box, orgs, PER_ORG, 0)
+  } finally {
+    await storage.close()
+  }
+}
+
 /** Writes in flight when the floor under PUT is measured: as many as the load's connections. */
 const FLOOR_IN_FLIGHT = 10
 
@@ -568,6 +586,7 @@ async function main(): Promise<void> {
   const empty = await freshDatabase()
   const large = await freshDatabase()
   const small = await freshDatabase()
+  const extra: TestDatabase[] = []
   const targets: Target[] = []
   try {
     // Start-up to ready on an empty database (created and migrated by the server itself).
@@ -575,14 +594,20 @@ async function main(): Promise<void> {
     await stop(emptyStart)
 
     if (args.against !== undefined) {
-      // This build against another one (its bundle), both on the 1,000-record database.
-      if (!existsSync(resolve(args.against))) throw new Error(`--against: no server bundle at ${resolve(args.against)} (build that checkout first)`)
+      // This build against another one (its bundle), each on a 1,000-record database of its own,
+      // seeded by its own code: the other's may have a migration this one has not, or lack one.
+      const bundle = resolve(args.against)
+      if (!existsSync(bundle)) throw new Error(`--against: no server bundle at ${bundle} (build that checkout first)`)
       const smallSeed = await seeded(small, box, SMALL_ORGS, 0)
-      const theirs = await startService('against', small.url, keyText, resolve(args.against))
+      const theirDb = await freshDatabase()
+      extra.push(theirDb)
+      const theirSeed = await seededBy(bundle, theirDb, box, SMALL_ORGS)
+      const theirs = await startService('against', theirDb.url, keyText, bundle)
       const mine = await startService('this build', small.url, keyText)
       targets.push(theirs, mine)
-      for (const op of operations(smallSeed)) {
-        if (args.only === undefined || op.name.includes(args.only)) await pairsOf(theirs, op, mine, op, 'this build / against')
+      const theirOps = operations(theirSeed)
+      for (const [index, op] of operations(smallSeed).entries()) {
+        if (args.only === undefined || op.name.includes(args.only)) await pairsOf(theirs, theirOps[index] as Operation, mine, op, 'this build / against')
       }
       return
     }
@@ -642,7 +667,7 @@ async function main(): Promise<void> {
     })
   } finally {
     for (const t of targets) await stop(t)
-    await Promise.all([empty.drop(), large.drop(), small.drop()])
+    await Promise.all([empty, large, small, ...extra].map((db) => db.drop()))
   }
 }
 

@@ -9,7 +9,7 @@
  * the pages each commit writes to the WAL, by the table or index they belong to (SQLite's
  * `dbstat`). For comparison, the same commit with the row's update alone, and with all the
  * statements but no domain code. Then, ten writes a commit as at 10 connections, the version's insert
- * as it is stored today against a design not in use (see versionChain).
+ * as it is stored since migration 0009 against the index it replaced (see versionStores).
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -53,24 +53,25 @@ function framesByTree(file: SQLite.Database, walPath: string, commits: number): 
 
 /**
  * Ten writes a commit (as the group commit makes them at 10 connections) of the row's update and its
- * version's insert, with the values bound (no domain code): into llm_versions as it is, whose
- * primary-key index (llm_id, version) takes each write's entry on a page of its own LLM; and into a
- * table with no index, each version pointing to the one before it of the same LLM and the LLM's
- * row to its newest (a design not in use: reading an LLM's versions would walk that chain).
+ * version's insert, with the values bound (no domain code): into llm_versions as it is since
+ * migration 0009, appended and linked to the one before it of its LLM, the LLM's row pointing to
+ * its newest; and into a copy of it as it was before, whose primary-key index (llm_id, version)
+ * took each write's entry on a page of its own LLM.
  */
-function versionChain(writer: SQLite.Database, walPath: string, ids: string[]) {
-  writer.exec(`create table bench_chain (vid integer primary key, llm_id text not null, version integer not null, at text not null, action text not null,
+function versionStores(writer: SQLite.Database, walPath: string, ids: string[]) {
+  const columns = 'llm_id, version, at, action, key_id, changed_fields, restored_from, settings, has_secret, secret_updated_at, event_id'
+  writer.exec(`create table bench_indexed (llm_id text not null, version integer not null, at text not null, action text not null,
     key_id text not null, changed_fields text not null, restored_from integer, settings text not null, has_secret integer not null,
-    secret_updated_at text, event_id text, prev integer)`)
-  writer.exec('alter table llms add column bench_head integer')
-  const settings = writer.prepare('select settings from llm_versions where llm_id = ? order by version desc limit 1').pluck()
+    secret_updated_at text, event_id text, primary key (llm_id, version))`)
+  writer.exec(`insert into bench_indexed (${columns}) select ${columns} from llm_versions`)
+  const settings = writer.prepare('select v.settings from llms l join llm_versions v on v.vid = l.versions_head where l.id = ?').pluck()
   const known = new Map(ids.map((id) => [id, settings.get(id) as string]))
   const versions = writer.prepare('select version from llms where id = ?').pluck()
   const version = new Map(ids.map((id) => [id, versions.get(id) as number]))
   const set = writer.prepare('update llms set temperature = ?, updated_at = ?, version = ? where id = ?')
-  const indexed = writer.prepare('insert into llm_versions (llm_id, version, at, action, key_id, changed_fields, restored_from, settings, has_secret, secret_updated_at, event_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-  const chained = writer.prepare('insert into bench_chain (llm_id, version, at, action, key_id, changed_fields, restored_from, settings, has_secret, secret_updated_at, event_id, prev) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (select bench_head from llms where id = ?))')
-  const setHead = writer.prepare('update llms set temperature = ?, updated_at = ?, version = ?, bench_head = ? where id = ?')
+  const indexed = writer.prepare(`insert into bench_indexed (${columns}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+  const chained = writer.prepare(`insert into llm_versions (${columns}, prev) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (select versions_head from llms where id = ?))`)
+  const setHead = writer.prepare('update llms set temperature = ?, updated_at = ?, version = ?, versions_head = last_insert_rowid() where id = ?')
   const ten = writer.transaction((chain: boolean) => {
     for (let i = 0; i < 10; i++) {
       const id = pick(ids)
@@ -78,16 +79,16 @@ function versionChain(writer: SQLite.Database, walPath: string, ids: string[]) {
       version.set(id, next)
       const at = new Date().toISOString()
       const values = [id, next, at, 'update', 'bench', '["temperature"]', null, known.get(id), 1, at, randomUUID()]
-      if (chain) setHead.run(Math.random(), at, next, chained.run(...values, id).lastInsertRowid, id)
-      else {
+      if (chain) {
+        chained.run(...values, id)
+        setHead.run(Math.random(), at, next, id)
+      } else {
         set.run(Math.random(), at, next, id)
         indexed.run(...values)
       }
     }
   })
   const measure = async (chain: boolean) => {
-    // Before it is timed, each LLM gets as many versions in the chain as main() gave it in llm_versions.
-    if (chain) for (let i = 0; i < (WRITES_EACH * ids.length) / 10; i++) ten.immediate(true)
     const cpu = await cpuUsPerCall(WRITES / 10, () => ten.immediate(chain))
     writer.pragma('wal_checkpoint(TRUNCATE)')
     writer.pragma('wal_autocheckpoint = 0')
@@ -130,25 +131,31 @@ async function main(): Promise<void> {
     // The same statements with no domain code (a prepared statement each, one immediate transaction).
     const read = writer.prepare('select * from llms where id = ?')
     const set = writer.prepare('update llms set temperature = ?, updated_at = ?, version = ? where id = ?')
-    // The snapshot also records the write's audit event (its event_id), as the domain's write does.
-    const snapshot = writer.prepare('insert into llm_versions (llm_id, version, at, action, key_id, changed_fields, restored_from, settings, has_secret, secret_updated_at, event_id) select ?, ?, ?, action, key_id, changed_fields, restored_from, settings, has_secret, secret_updated_at, ? from llm_versions where llm_id = ? and version = ?')
+    // The snapshot (a copy of the newest, linked to it) also records the write's audit event (its
+    // event_id), as the domain's write does; then the row, pointing to it.
+    const snapshot = writer.prepare(`insert into llm_versions (llm_id, version, at, action, key_id, changed_fields, restored_from, settings, has_secret, secret_updated_at, event_id, prev)
+      select ?, ?, ?, action, key_id, changed_fields, restored_from, settings, has_secret, secret_updated_at, ?, vid from llm_versions where vid = ?`)
+    const setHead = writer.prepare('update llms set temperature = ?, updated_at = ?, version = ?, versions_head = last_insert_rowid() where id = ?')
     const statements = writer.transaction((all: boolean) => {
       const id = pick(ids)
-      const row = read.get(id) as { version: number }
+      const row = read.get(id) as { version: number; versions_head: number }
       const version = row.version + 1
       const at = new Date().toISOString()
-      set.run(Math.random(), at, version, id)
-      if (!all) return
-      snapshot.run(id, version, at, randomUUID(), id, row.version)
+      if (!all) {
+        set.run(Math.random(), at, version, id)
+        return
+      }
+      snapshot.run(id, version, at, randomUUID(), row.versions_head)
+      setHead.run(Math.random(), at, version, id)
     })
     const raw = await cpuUsPerCall(WRITES, () => statements.immediate(true))
     const rawFrames = await frames(200, () => statements.immediate(true))
     const alone = await cpuUsPerCall(WRITES, () => statements.immediate(false))
     const aloneFrames = await frames(200, () => statements.immediate(false))
 
-    const chain = versionChain(writer, `${path}-wal`, ids)
-    const indexed = await chain.indexed()
-    const chained = await chain.chained()
+    const stores = versionStores(writer, `${path}-wal`, ids)
+    const indexed = await stores.indexed()
+    const chained = await stores.chained()
 
     const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
     const f = (n: number) => n.toFixed(0)
@@ -167,8 +174,8 @@ async function main(): Promise<void> {
       '',
       `| the version stored | CPU µs a write | of which system | WAL pages a write |`,
       `| --- | ---: | ---: | ---: |`,
-      `| in llm_versions, by its primary-key index (as today) | ${f(indexed.us)} | ${f(indexed.systemUs)} | ${indexed.frames.toFixed(2)} |`,
-      `| in a table with no index, each version pointing to the one before (not in use) | ${f(chained.us)} | ${f(chained.systemUs)} | ${chained.frames.toFixed(2)} |`,
+      `| in llm_versions, each version pointing to the one before of its LLM (since migration 0009) | ${f(chained.us)} | ${f(chained.systemUs)} | ${chained.frames.toFixed(2)} |`,
+      `| in a table keyed by (llm_id, version), as before 0009 | ${f(indexed.us)} | ${f(indexed.systemUs)} | ${indexed.frames.toFixed(2)} |`,
     ]
     process.stdout.write(`${lines.join('\n')}\n`)
     const version = (writer.prepare('select sqlite_version() as v').get() as { v: string }).v

@@ -5,9 +5,9 @@
  */
 import { v7 as timeOrderedUuid } from 'uuid'
 import type { Kysely } from 'kysely'
-import { eventsInVersions } from './versions.js'
+import { countEventsInVersions, eventsInVersions } from './versions.js'
 import type { AuditAction, AuditEntry } from '../domain/ports.js'
-import type { Database } from './schema.js'
+import type { Database, DialectName } from './schema.js'
 import { iso, parseJson } from './values.js'
 
 /** Who acted when no API key did: the operator's CLI. */
@@ -58,12 +58,13 @@ export function newEventId(): string {
  */
 export async function listHistory(
   db: Kysely<Database>,
+  dialect: DialectName,
   llmId: string,
   limit: number,
   offset: number,
 ): Promise<{ items: AuditEntry[]; total: number }> {
   const moved = db.selectFrom('audit_events').select(['id', 'action', 'fields', 'key_id', 'at', 'version']).where('llm_id', '=', llmId)
-  const inVersions = eventsInVersions(db, llmId)
+  const inVersions = eventsInVersions(db, dialect, llmId)
   const [rows, counts] = await Promise.all([
     // Ordered and limited as one compound query, so that each side walks its own index by version
     // and the two are merged (SQLite: MERGE (UNION ALL); PostgreSQL: Merge Append), instead of
@@ -71,7 +72,7 @@ export async function listHistory(
     moved.unionAll(inVersions).orderBy('version', 'desc').orderBy('at', 'desc').limit(limit).offset(offset).execute(),
     Promise.all([
       db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).where('llm_id', '=', llmId).executeTakeFirstOrThrow(),
-      db.selectFrom('llm_versions').select((eb) => eb.fn.countAll<number>().as('n')).where('llm_id', '=', llmId).where('event_id', 'is not', null).executeTakeFirstOrThrow(),
+      countEventsInVersions(db, dialect, llmId).executeTakeFirstOrThrow(),
     ]),
   ])
   return {

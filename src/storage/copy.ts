@@ -62,12 +62,17 @@ async function copyRows(source: Storage, target: Kysely<Database>): Promise<void
     await target.insertInto('audit_events').values(rows).execute()
     after = (page[page.length - 1] as (typeof page)[0]).id
   }
-  // So do the versions: what each LLM held, so it can still be compared and restored.
+  // So do the versions: what each LLM held, so it can still be compared and restored. Each LLM's
+  // in the order they were written: on SQLite, their rowids (its versions have no other index),
+  // which a SQLite target's triggers need to link each into its LLM's chain (see migration 0009);
+  // the rowids and links themselves stay behind.
   for (let offset = 0; ; offset += BATCH) {
-    const page = await source.db.selectFrom('llm_versions').selectAll().orderBy('llm_id').orderBy('version').limit(BATCH).offset(offset).execute()
+    let query = source.db.selectFrom('llm_versions').selectAll()
+    query = source.dialect === 'sqlite' ? query.orderBy(sql`vid`) : query.orderBy('llm_id').orderBy('version')
+    const page = await query.limit(BATCH).offset(offset).execute()
     if (page.length === 0) break
     const json = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value))
-    const rows = page.map((v) => ({
+    const rows = page.map(({ vid: _vid, prev: _prev, ...v }: (typeof page)[number] & { vid?: number; prev?: number | null }) => ({
       ...v,
       at: iso(v.at),
       secret_updated_at: isoOrNull(v.secret_updated_at),

@@ -50,16 +50,23 @@ describe('writes asked together', () => {
   test('an update whose last statement fails is rolled back whole; the others in its group commit', async () => {
     const { t, ids } = await llms(6)
     const [doomed] = ids as [string]
-    // A snapshot already holds the doomed LLM's next version: its update runs the row's update
-    // and the audit insert, then fails on the snapshot's key.
-    await sql`insert into llm_versions (llm_id, version, at, action, key_id, changed_fields, settings, has_secret)
-      values (${doomed}, 2, ${new Date().toISOString()}, 'update', 'test', '[]', '{}', ${BACKEND === 'postgres' ? sql`false` : sql`0`})`.execute(h.requireStorage().db)
+    const db = h.requireStorage().db
+    if (BACKEND === 'postgres') {
+      // A snapshot already holds the doomed LLM's next version: its statement updates the row,
+      // then fails on the snapshot's key.
+      await sql`insert into llm_versions (llm_id, version, at, action, key_id, changed_fields, settings, has_secret)
+        values (${doomed}, 2, ${new Date().toISOString()}, 'update', 'test', '[]', '{}', false)`.execute(db)
+    } else {
+      // Its version is inserted, then the row's update, last, fails.
+      await sql`create trigger doomed before update on llms when new.id = ${sql.lit(doomed)} begin select raise(abort, 'doomed'); end`.execute(db)
+    }
     const before = repository.commitStats()
 
     const outcomes = await Promise.allSettled(ids.map((id, i) => repository.modify(id, setTemperature(1 + i / 10), 'test')))
 
+    if (BACKEND === 'sqlite') await sql`drop trigger doomed`.execute(db)
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'])
-    expect(await seen(t, doomed)).toEqual({ temperature: 0.5, etag: '"1"', versions: 2, events: 1 })
+    expect(await seen(t, doomed)).toEqual({ temperature: 0.5, etag: '"1"', versions: BACKEND === 'postgres' ? 2 : 1, events: 1 })
     for (const [i, id] of ids.entries()) {
       if (i > 0) expect(await seen(t, id)).toEqual({ temperature: 1 + i / 10, etag: '"2"', versions: 2, events: 2 })
     }

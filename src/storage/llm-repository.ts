@@ -7,7 +7,7 @@ import { keyIdOfSealed } from '../crypto/secret-box.js'
 import { AppError } from '../domain/errors.js'
 import { isUniqueViolation } from './errors.js'
 import { OPERATOR, listHistory, newEventId, recordEvent } from './audit.js'
-import { findVersion, keepEventsOf, listVersions, pruneVersions, snapshotRowOf } from './versions.js'
+import { deleteVersionsOf, findVersion, keepEventsOf, listVersions, pruneVersions, snapshotRowOf } from './versions.js'
 import { iso, isoOrNull, parseJson, newestFirst } from './values.js'
 import type SQLite from 'better-sqlite3'
 import type { PgStatements, SqliteReader, Storage } from './database.js'
@@ -387,9 +387,22 @@ function insertOf(table: string, columns: readonly string[]): { text: string; co
   return { text: `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`, columns }
 }
 
-/** The text of SQLite's update of `change`'s columns, kept by their names (see keptText). */
+/**
+ * SQLite: an update's new version, linked into its LLM's chain (see migration 0009) by the update
+ * that follows it (updateText), its values VERSION_COLUMNS and then the LLM's id. Linked here, it
+ * passes by the triggers that link the versions other statements insert.
+ */
+const CHAINED_VERSION_INSERT = `insert into "llm_versions" (${VERSION_COLUMNS.map((c) => `"${c}"`).join(', ')}, "prev") values (${VERSION_COLUMNS.map(() => '?').join(', ')}, (select "versions_head" from "llms" where "id" = ?))`
+
+/**
+ * The text of SQLite's update of `change`'s columns, kept by their names (see keptText), run
+ * right after CHAINED_VERSION_INSERT: the row points to the version just inserted as its newest.
+ */
 function updateText(change: Change): string {
-  return keptText(`update:${change.names}`, () => `update "llms" set ${change.columns.map(([c]) => `"${c}" = ?`).join(', ')} where "id" = ?`)
+  return keptText(
+    `update:${change.names}`,
+    () => `update "llms" set ${change.columns.map(([c]) => `"${c}" = ?`).join(', ')}, "versions_head" = last_insert_rowid() where "id" = ?`,
+  )
 }
 
 /**
@@ -664,15 +677,15 @@ export class KyselyLlmRepository implements LlmRepository {
   }
 
   async versions(id: string, limit: number, offset: number): Promise<{ items: VersionEntry[]; total: number }> {
-    return listVersions(this.db, id, this.versionsKept, limit, offset)
+    return listVersions(this.db, this.dialect, id, this.versionsKept, limit, offset)
   }
 
   async version(id: string, version: number): Promise<VersionSnapshot | undefined> {
-    return findVersion(this.db, id, this.versionsKept, version)
+    return findVersion(this.db, this.dialect, id, this.versionsKept, version)
   }
 
   async history(id: string, limit: number, offset: number): Promise<{ items: AuditEntry[]; total: number }> {
-    return listHistory(this.db, id, limit, offset)
+    return listHistory(this.db, this.dialect, id, limit, offset)
   }
 
   /** Inserts records that are not there yet (by id); returns how many were new. */
@@ -755,8 +768,9 @@ export class KyselyLlmRepository implements LlmRepository {
     const next = decide(current)
     if (next === null || current === undefined) return current
     const change = this.changeOf(current, next, by, restoredFrom)
+    const { snapshot } = change
+    statement(CHAINED_VERSION_INSERT).run(...VERSION_COLUMNS.map((c) => snapshot[c]), id)
     statement(updateText(change)).run(...change.columns.map(([, v]) => v), id)
-    this.insertNow(writer, 'llm_versions', change.snapshot)
     this.know(id, { llm: change.written, xmin: '' })
     this.pushedOut(change.written)
     return change.written
@@ -908,10 +922,11 @@ export class KyselyLlmRepository implements LlmRepository {
       const row = await select.executeTakeFirst()
       check(row === undefined ? undefined : fromRow(row))
       // A deleted LLM's versions go with it (its id may be chosen again by a later create); the
-      // audit events they record stay in the trail (see keepEventsOf, which reads the row).
-      await keepEventsOf(trx, [id], 'all')
+      // audit events they record stay in the trail (see keepEventsOf). Both read the row (on
+      // SQLite it heads the chain of the versions), so it goes last.
+      await keepEventsOf(trx, this.dialect, [id], 'all')
+      await deleteVersionsOf(trx, this.dialect, id)
       await trx.deleteFrom('llms').where('id', '=', id).execute()
-      await trx.deleteFrom('llm_versions').where('llm_id', '=', id).execute()
       await trx.deleteFrom('llm_checks').where('llm_id', '=', id).execute()
       await recordEvent(trx, {
         action: 'delete',

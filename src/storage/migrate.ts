@@ -9,6 +9,7 @@ import { versions } from './migrations/0005-versions.js'
 import { checks } from './migrations/0006-checks.js'
 import { versionEvents } from './migrations/0007-version-events.js'
 import { ownerSearchIndex } from './migrations/0008-owner-search-index.js'
+import { versionChains } from './migrations/0009-version-chains.js'
 import type { DialectName } from './schema.js'
 
 /** Every migration, by name, in order. */
@@ -22,6 +23,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0006-checks': checks(dialect),
     '0007-version-events': versionEvents(),
     '0008-owner-search-index': ownerSearchIndex(dialect),
+    '0009-version-chains': versionChains(dialect),
   }
 }
 

@@ -58,12 +58,41 @@ export function snapshotRowOf(llm: StoredLlm, meta: VersionMeta): Insertable<Llm
 /** The audit action of the write that made a version (of `llm_versions as v`): restores and secret changes are updates. */
 const AUDIT_ACTION = sql<string>`case when v.action = 'create' then 'create' else 'update' end`
 
+/**
+ * SQLite: the rowids (`vid`) of the stored versions of the LLMs `llmIds`, walked down each LLM's
+ * chain from its newest (see migration 0009): each step a rowid lookup, and only the LLM's own
+ * rows (a rowid a deleted LLM's version freed may be taken again by another's).
+ */
+function chainOf(llmIds: readonly string[]) {
+  return sql<number>`with recursive chain(vid, prev, llm_id) as (
+    select v.vid, v.prev, v.llm_id from llms as l cross join llm_versions as v on v.vid = l.versions_head where l.id in (${sql.join(llmIds)})
+    union all select v.vid, v.prev, v.llm_id from chain as c cross join llm_versions as v on v.vid = c.prev and v.llm_id = c.llm_id)
+    select vid from chain`
+}
+
+/**
+ * The versions (`v`, alone or of `db`'s query) of the LLM `llmId`: by the primary key on
+ * PostgreSQL, along its chain on SQLite.
+ */
+function ofLlm(dialect: DialectName, llmId: string, alias = '') {
+  return dialect === 'sqlite' ? sql<boolean>`${sql.raw(alias)}vid in (${chainOf([llmId])})` : sql<boolean>`${sql.ref(`${alias}llm_id`)} = ${llmId}`
+}
+
 /** The audit events that an LLM's stored versions record, as audit_events' columns (see listHistory). */
-export function eventsInVersions(db: Kysely<Database>, llmId: string) {
+export function eventsInVersions(db: Kysely<Database>, dialect: DialectName, llmId: string) {
   return db
     .selectFrom('llm_versions as v')
     .select([sql<string>`v.event_id`.as('id'), AUDIT_ACTION.as('action'), 'v.changed_fields as fields', 'v.key_id', 'v.at', 'v.version'])
-    .where('v.llm_id', '=', llmId)
+    .where(ofLlm(dialect, llmId, 'v.'))
+    .where('v.event_id', 'is not', null)
+}
+
+/** How many audit events an LLM's stored versions record (see listHistory). */
+export function countEventsInVersions(db: Kysely<Database>, dialect: DialectName, llmId: string) {
+  return db
+    .selectFrom('llm_versions as v')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(ofLlm(dialect, llmId, 'v.'))
     .where('v.event_id', 'is not', null)
 }
 
@@ -84,16 +113,20 @@ const EVENT_OF_VERSION = [
 ] as const
 
 /**
- * The versions (`v`) of the LLMs (`l`) `llmIds` past their newest `kept`, or all of them. Each
- * LLM's are walked by the primary key from its floor down (CROSS JOIN makes SQLite take the LLM
- * first), so a sweep reads what it deletes, not every version kept.
+ * The versions (`v`) of the LLMs (`l`) `llmIds` past their newest `kept`, or all of them.
+ * PostgreSQL: each LLM's are walked by the primary key from its floor down (CROSS JOIN makes it
+ * take the LLM first), so a sweep reads what it deletes, not every version kept. SQLite: each
+ * LLM's chain is walked from its newest (see chainOf), then each version's LLM found by its key.
  */
-function versionsPast(db: Kysely<Database>, llmIds: readonly string[], kept: number | 'all') {
-  let versions = db
-    .selectFrom('llms as l')
-    .crossJoin('llm_versions as v')
-    .where('l.id', 'in', llmIds)
-    .whereRef('v.llm_id', '=', 'l.id')
+function versionsPast(db: Kysely<Database>, dialect: DialectName, llmIds: readonly string[], kept: number | 'all') {
+  let versions =
+    dialect === 'sqlite'
+      ? db
+          .selectFrom('llm_versions as v')
+          .crossJoin('llms as l')
+          .where(sql<boolean>`v.vid in (${chainOf(llmIds)})`)
+          .whereRef('l.id', '=', 'v.llm_id')
+      : db.selectFrom('llms as l').crossJoin('llm_versions as v').where('l.id', 'in', llmIds).whereRef('v.llm_id', '=', 'l.id')
   if (kept !== 'all') versions = versions.where('v.version', '<=', sql<number>`l.version - ${kept}`)
   return versions
 }
@@ -106,11 +139,11 @@ function versionsPast(db: Kysely<Database>, llmIds: readonly string[], kept: num
  * copies nothing twice. Versions written before migration 0007 record no event (theirs is in
  * audit_events already).
  */
-export async function keepEventsOf(db: Kysely<Database>, llmIds: readonly string[], kept: number | 'all'): Promise<void> {
+export async function keepEventsOf(db: Kysely<Database>, dialect: DialectName, llmIds: readonly string[], kept: number | 'all'): Promise<void> {
   await db
     .insertInto('audit_events')
     .columns(EVENT_COLUMNS)
-    .expression(versionsPast(db, llmIds, kept).select(EVENT_OF_VERSION).where('v.event_id', 'is not', null))
+    .expression(versionsPast(db, dialect, llmIds, kept).select(EVENT_OF_VERSION).where('v.event_id', 'is not', null))
     .onConflict((oc) => oc.column('id').doNothing())
     .execute()
 }
@@ -141,10 +174,10 @@ export async function pruneVersions(db: Kysely<Database>, dialect: DialectName, 
     return
   }
   await db.transaction().execute(async (trx) => {
-    await keepEventsOf(trx, llmIds, kept)
+    await keepEventsOf(trx, dialect, llmIds, kept)
     await trx
       .deleteFrom('llm_versions')
-      .where(sql`rowid`, 'in', versionsPast(trx, llmIds, kept).select(sql`v.rowid`.as('rowid')))
+      .where(sql`vid`, 'in', versionsPast(trx, dialect, llmIds, kept).select(sql`v.vid`.as('vid')))
       .execute()
   })
 }
@@ -167,8 +200,8 @@ function entryOf(row: Pick<Selectable<LlmVersionsTable>, (typeof ENTRY_COLUMNS)[
  * after the write that pushed them out (see KyselyLlmRepository.sweepVersions), and until then
  * they are stored but never served.
  */
-function keptVersions(db: Kysely<Database>, llmId: string, kept: number) {
-  let query = db.selectFrom('llm_versions').where('llm_id', '=', llmId)
+function keptVersions(db: Kysely<Database>, dialect: DialectName, llmId: string, kept: number) {
+  let query = db.selectFrom('llm_versions').where(ofLlm(dialect, llmId))
   if (kept > 0) {
     query = query.where('version', '>', (eb) =>
       eb.selectFrom('llms').select(sql<number>`"llms"."version" - ${kept}`.as('floor')).where('id', '=', llmId),
@@ -177,17 +210,28 @@ function keptVersions(db: Kysely<Database>, llmId: string, kept: number) {
   return query
 }
 
+/** Deletes every stored version of the LLM `llmId` (its events kept first: see keepEventsOf). */
+export async function deleteVersionsOf(db: Kysely<Database>, dialect: DialectName, llmId: string): Promise<void> {
+  await db.deleteFrom('llm_versions').where(ofLlm(dialect, llmId)).execute()
+}
+
 /** An LLM's kept versions, newest first. */
-export async function listVersions(db: Kysely<Database>, llmId: string, kept: number, limit: number, offset: number) {
+export async function listVersions(db: Kysely<Database>, dialect: DialectName, llmId: string, kept: number, limit: number, offset: number) {
   const [rows, count] = await Promise.all([
-    keptVersions(db, llmId, kept).select(ENTRY_COLUMNS).orderBy('version', 'desc').limit(limit).offset(offset).execute(),
-    keptVersions(db, llmId, kept).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    keptVersions(db, dialect, llmId, kept).select(ENTRY_COLUMNS).orderBy('version', 'desc').limit(limit).offset(offset).execute(),
+    keptVersions(db, dialect, llmId, kept).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ])
   return { items: rows.map(entryOf), total: Number(count.n) }
 }
 
-export async function findVersion(db: Kysely<Database>, llmId: string, kept: number, version: number): Promise<VersionSnapshot | undefined> {
-  const row = await keptVersions(db, llmId, kept).selectAll().where('version', '=', version).executeTakeFirst()
+export async function findVersion(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  llmId: string,
+  kept: number,
+  version: number,
+): Promise<VersionSnapshot | undefined> {
+  const row = await keptVersions(db, dialect, llmId, kept).selectAll().where('version', '=', version).executeTakeFirst()
   if (row === undefined) return undefined
   return {
     ...entryOf(row),

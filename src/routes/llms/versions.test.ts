@@ -1,6 +1,6 @@
 /** Revisions: every version kept, compared and restored; retention; never a secret in a snapshot. */
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
-import { startHarness, stopHarness, type Harness, type Tenant } from '../../testing/harness.js'
+import { BACKEND, startHarness, stopHarness, type Harness, type Tenant } from '../../testing/harness.js'
 
 let h: Harness
 let small: Harness
@@ -245,8 +245,10 @@ describe('versions', () => {
     // Put back version 1 as a process killed before its sweep would have left it.
     const v2 = await versions().selectAll().where('version', '=', 2).executeTakeFirstOrThrow()
     const json = (value: unknown) => (typeof value === 'object' && value !== null && !(value instanceof Date) ? JSON.stringify(value) : value)
-    // (Its audit event, long moved to audit_events, is not recorded again.)
-    const row = Object.fromEntries(Object.entries({ ...v2, version: 1, event_id: null }).map(([column, value]) => [column, json(value)]))
+    // (Its audit event, long moved to audit_events, is not recorded again.) On SQLite, where it
+    // was: its rowid, which version 2 still points to, and no version before it (see migration 0009).
+    const where = BACKEND === 'sqlite' ? { vid: (v2 as unknown as { prev: number }).prev, prev: 0 } : {}
+    const row = Object.fromEntries(Object.entries({ ...v2, version: 1, event_id: null, ...where }).map(([column, value]) => [column, json(value)]))
     await small.requireStorage().db.insertInto('llm_versions').values(row as any).execute()
     const served = (await small.get(`/v1/llms/${llm.id}/versions`, t.key)).body
     expect(served.data.map((v: any) => v.version)).toEqual([4, 3, 2])
