@@ -1,6 +1,6 @@
 /**
  * `llm-registry db copy`: a few thousand LLMs move from an embedded database to the backend under
- * test, and every record reads the same through the API on both sides.
+ * test (and back into a new embedded one), and every record reads the same through the API on both sides.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -143,6 +143,29 @@ describe('db copy', () => {
       }
     } finally {
       await storage.close()
+    }
+  })
+
+  test(`copies back into a new embedded database: every LLM's versions read as they did, and its next write adds one`, async () => {
+    // From the backend under test (PostgreSQL's versions keyed by LLM and version) into SQLite,
+    // whose versions are chains the target links as the rows arrive (see migration 0009).
+    const back = await createTestDatabase('sqlite')
+    try {
+      const copied = await runCli(['db', 'copy', '--from', target.url, '--to', back.url], env)
+      expect(copied.code, copied.stderr).toBe(0)
+      const [there, here] = [await startServer({ ...env, DATABASE_URL: target.url }), await startServer({ ...env, DATABASE_URL: back.url })]
+      try {
+        const versions = (s: ServerProcess, id: string) => callServer(s.baseUrl, 'GET', `/v1/llms/${id}/versions`, { key: keys[0] }).then((r) => r.body)
+        for (const id of [changed, ...[...secrets.keys()].slice(1, 4)]) expect(await versions(here, id)).toEqual(await versions(there, id))
+        expect((await versions(here, changed)).data.map((v: any) => v.version)).toEqual([2, 1])
+        const put = await callServer(here.baseUrl, 'PUT', `/v1/llms/${changed}`, { key: keys[0], body: { temperature: 0.25 } })
+        expect(put.status).toBe(200)
+        expect((await versions(here, changed)).data.map((v: any) => v.version)).toEqual([3, 2, 1])
+      } finally {
+        await Promise.all([there.stop(), here.stop()])
+      }
+    } finally {
+      await back.drop()
     }
   })
 
