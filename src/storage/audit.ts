@@ -66,9 +66,11 @@ export async function listHistory(
   const moved = db.selectFrom('audit_events').select(['id', 'action', 'fields', 'key_id', 'at', 'version']).where('llm_id', '=', llmId)
   const inVersions = eventsInVersions(db, dialect, llmId)
   const [rows, counts] = await Promise.all([
-    // Ordered and limited as one compound query, so that each side walks its own index by version
+    // Ordered and limited as one compound query, so that each side is read in order of version
     // and the two are merged (SQLite: MERGE (UNION ALL); PostgreSQL: Merge Append), instead of
-    // every event of the LLM being read and sorted for one page.
+    // every event of the LLM being read and sorted for one page. (On SQLite the versions' side is
+    // its LLM's chain, walked whole and sorted: the stored versions, the kept ones and any not
+    // swept yet; see versions.ts.)
     moved.unionAll(inVersions).orderBy('version', 'desc').orderBy('at', 'desc').limit(limit).offset(offset).execute(),
     Promise.all([
       db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).where('llm_id', '=', llmId).executeTakeFirstOrThrow(),

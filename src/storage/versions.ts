@@ -61,21 +61,23 @@ const AUDIT_ACTION = sql<string>`case when v.action = 'create' then 'create' els
 /**
  * SQLite: the rowids (`vid`) of the stored versions of the LLMs `llmIds`, walked down each LLM's
  * chain from its newest (see migration 0009): each step a rowid lookup, and only the LLM's own
- * rows (a rowid a deleted LLM's version freed may be taken again by another's).
+ * rows (a rowid a deleted LLM's version freed may be taken again by another's). For one LLM, the
+ * walk stops after its newest `walk` versions when given (the chain runs newest first).
  */
-function chainOf(llmIds: readonly string[]) {
+function chainOf(llmIds: readonly string[], walk?: number) {
   return sql<number>`with recursive chain(vid, prev, llm_id) as (
     select v.vid, v.prev, v.llm_id from llms as l cross join llm_versions as v on v.vid = l.versions_head where l.id in (${sql.join(llmIds)})
-    union all select v.vid, v.prev, v.llm_id from chain as c cross join llm_versions as v on v.vid = c.prev and v.llm_id = c.llm_id)
+    union all select v.vid, v.prev, v.llm_id from chain as c cross join llm_versions as v on v.vid = c.prev and v.llm_id = c.llm_id
+    ${walk === undefined ? sql`` : sql`limit ${walk}`})
     select vid from chain`
 }
 
 /**
  * The versions (`v`, alone or of `db`'s query) of the LLM `llmId`: by the primary key on
- * PostgreSQL, along its chain on SQLite.
+ * PostgreSQL, along its chain on SQLite (its newest `walk` only, when given).
  */
-function ofLlm(dialect: DialectName, llmId: string, alias = '') {
-  return dialect === 'sqlite' ? sql<boolean>`${sql.raw(alias)}vid in (${chainOf([llmId])})` : sql<boolean>`${sql.ref(`${alias}llm_id`)} = ${llmId}`
+function ofLlm(dialect: DialectName, llmId: string, alias = '', walk?: number) {
+  return dialect === 'sqlite' ? sql<boolean>`${sql.raw(alias)}vid in (${chainOf([llmId], walk)})` : sql<boolean>`${sql.ref(`${alias}llm_id`)} = ${llmId}`
 }
 
 /** The audit events that an LLM's stored versions record, as audit_events' columns (see listHistory). */
@@ -200,8 +202,11 @@ function entryOf(row: Pick<Selectable<LlmVersionsTable>, (typeof ENTRY_COLUMNS)[
  * after the write that pushed them out (see KyselyLlmRepository.sweepVersions), and until then
  * they are stored but never served.
  */
-function keptVersions(db: Kysely<Database>, dialect: DialectName, llmId: string, kept: number) {
-  let query = db.selectFrom('llm_versions').where(ofLlm(dialect, llmId))
+function keptVersions(db: Kysely<Database>, dialect: DialectName, llmId: string, kept: number, newest?: number) {
+  // The chain runs newest first, so the kept ones (and a page's) are the first of its walk: an
+  // LLM with many versions past the kept ones, or with all of them kept, is not walked to its end.
+  const walk = newest ?? (kept > 0 ? kept : undefined)
+  let query = db.selectFrom('llm_versions').where(ofLlm(dialect, llmId, '', walk))
   if (kept > 0) {
     query = query.where('version', '>', (eb) =>
       eb.selectFrom('llms').select(sql<number>`"llms"."version" - ${kept}`.as('floor')).where('id', '=', llmId),
@@ -218,7 +223,7 @@ export async function deleteVersionsOf(db: Kysely<Database>, dialect: DialectNam
 /** An LLM's kept versions, newest first. */
 export async function listVersions(db: Kysely<Database>, dialect: DialectName, llmId: string, kept: number, limit: number, offset: number) {
   const [rows, count] = await Promise.all([
-    keptVersions(db, dialect, llmId, kept).select(ENTRY_COLUMNS).orderBy('version', 'desc').limit(limit).offset(offset).execute(),
+    keptVersions(db, dialect, llmId, kept, offset + limit).select(ENTRY_COLUMNS).orderBy('version', 'desc').limit(limit).offset(offset).execute(),
     keptVersions(db, dialect, llmId, kept).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ])
   return { items: rows.map(entryOf), total: Number(count.n) }

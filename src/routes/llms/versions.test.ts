@@ -273,6 +273,16 @@ describe('versions', () => {
     expect(new Set(replies.map((r) => r.headers.get('etag'))).size).toBe(50)
   })
 
+  test('pages of versions: each the next ones, newest first, with the same total', async () => {
+    const { t, llm } = await fixture()
+    for (let i = 1; i <= 11; i++) await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: i / 10 })
+    const page = async (n: number) => (await h.get(`/v1/llms/${llm.id}/versions?page=${n}&perPage=5`, t.key)).body
+    const pages = await Promise.all([1, 2, 3, 4].map(page))
+    expect(pages.map((p) => p.data.map((v: any) => v.version))).toEqual([[12, 11, 10, 9, 8], [7, 6, 5, 4, 3], [2, 1], []])
+    expect(pages.map((p) => p.meta.total)).toEqual([12, 12, 12, 12])
+    expect((await h.get(`/v1/llms/${llm.id}/versions/1`, t.key)).body.temperature).toBe(llm.temperature)
+  })
+
   test('no snapshot holds the secret: every row of llm_versions is scanned', async () => {
     const t = await h.tenant()
     const secret = `sk-versions-${crypto.randomUUID()}`
