@@ -5,7 +5,7 @@
  */
 import { v7 as timeOrderedUuid } from 'uuid'
 import type { Kysely } from 'kysely'
-import { countEventsInVersions, eventsInVersions } from './versions.js'
+import { eventsInVersions } from './versions.js'
 import type { AuditAction, AuditEntry } from '../domain/ports.js'
 import type { Database, DialectName } from './schema.js'
 import { iso, parseJson } from './values.js'
@@ -74,7 +74,7 @@ export async function listHistory(
     moved.unionAll(inVersions).orderBy('version', 'desc').orderBy('at', 'desc').limit(limit).offset(offset).execute(),
     Promise.all([
       db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).where('llm_id', '=', llmId).executeTakeFirstOrThrow(),
-      countEventsInVersions(db, dialect, llmId).executeTakeFirstOrThrow(),
+      inVersions.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]),
   ])
   return {

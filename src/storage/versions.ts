@@ -89,15 +89,6 @@ export function eventsInVersions(db: Kysely<Database>, dialect: DialectName, llm
     .where('v.event_id', 'is not', null)
 }
 
-/** How many audit events an LLM's stored versions record (see listHistory). */
-export function countEventsInVersions(db: Kysely<Database>, dialect: DialectName, llmId: string) {
-  return db
-    .selectFrom('llm_versions as v')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where(ofLlm(dialect, llmId, 'v.'))
-    .where('v.event_id', 'is not', null)
-}
-
 /** audit_events' columns, as keepEventsOf and pruneVersions fill them. */
 const EVENT_COLUMNS = ['id', 'llm_id', 'organization_id', 'key_id', 'action', 'fields', 'subject', 'at', 'version'] as const
 
