@@ -383,8 +383,11 @@ const INSERTS = {
   llm_versions: insertOf('llm_versions', VERSION_COLUMNS),
 }
 
-function insertOf(table: string, columns: readonly string[]): { text: string; columns: readonly string[] } {
-  return { text: `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`, columns }
+/** An insert of `columns` (their values bound in that order), and of `more` (column → an SQL expression) after them. */
+function insertOf(table: string, columns: readonly string[], more: Record<string, string> = {}): { text: string; columns: readonly string[] } {
+  const names = [...columns, ...Object.keys(more)].map((c) => `"${c}"`).join(', ')
+  const values = [...columns.map(() => '?'), ...Object.values(more)].join(', ')
+  return { text: `insert into "${table}" (${names}) values (${values})`, columns }
 }
 
 /**
@@ -392,7 +395,7 @@ function insertOf(table: string, columns: readonly string[]): { text: string; co
  * that follows it (updateText), its values VERSION_COLUMNS and then the LLM's id. Linked here, it
  * passes by the triggers that link the versions other statements insert.
  */
-const CHAINED_VERSION_INSERT = `insert into "llm_versions" (${VERSION_COLUMNS.map((c) => `"${c}"`).join(', ')}, "prev") values (${VERSION_COLUMNS.map(() => '?').join(', ')}, (select "versions_head" from "llms" where "id" = ?))`
+const CHAINED_VERSION_INSERT = insertOf('llm_versions', VERSION_COLUMNS, { prev: '(select "versions_head" from "llms" where "id" = ?)' }).text
 
 /**
  * The text of SQLite's update of `change`'s columns, kept by their names (see keptText), run
