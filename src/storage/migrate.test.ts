@@ -48,11 +48,7 @@ test('0005 gives every LLM that exists a snapshot of its current settings at its
 })
 
 test('after 0007, the events of writes made before it are in the history once, and the next write adds its own', async () => {
-  const other = await createTestDatabase()
-  const db = openDatabase(other.config)
-  try {
-    const migrator = new Migrator({ db: db.db, provider: { getMigrations: async () => migrationsFor(db.dialect) } })
-    expect((await migrator.migrateTo('0006-checks')).error).toBeUndefined()
+  await withDatabaseAt('0006-checks', async (db) => {
     const id = randomUUID()
     // As 0006's code wrote a create and an update: each an audit event and a version.
     const row = toRow({ ...SETTINGS, ...storedFields(id), version: 2 })
@@ -76,18 +72,11 @@ test('after 0007, the events of writes made before it are in the history once, a
     const after = await listHistory(db.db, db.dialect, id, 10, 0)
     expect(after.items.map((e) => [e.action, e.version, e.keyId])).toEqual([['update', 3, 'key-2'], ['update', 2, 'key-1'], ['create', 1, 'key-1']])
     expect(after.total).toBe(3)
-  } finally {
-    await db.close()
-    await other.drop()
-  }
+  })
 })
 
 test('after 0009, every LLM reads the versions and history it had, in order, and its writes and deletion carry on from them', async () => {
-  const other = await createTestDatabase()
-  const db = openDatabase(other.config)
-  try {
-    const migrator = new Migrator({ db: db.db, provider: { getMigrations: async () => migrationsFor(db.dialect) } })
-    expect((await migrator.migrateTo('0008-owner-search-index')).error).toBeUndefined()
+  await withDatabaseAt('0008-owner-search-index', async (db) => {
     const ids = [randomUUID(), randomUUID(), randomUUID()]
     for (const id of ids) await db.db.insertInto('llms').values(toRow({ ...SETTINGS, ...storedFields(id) })).execute()
     // Three versions each, stored interleaved as concurrent writes to three LLMs leave them.
@@ -128,11 +117,22 @@ test('after 0009, every LLM reads the versions and history it had, in order, and
       await expect(db.db.insertInto('llm_versions').values(row(2)).execute()).rejects.toThrow(/not newer/)
       expect(await versionsOf(second)).toEqual([4, 3, 2, 1])
     }
+  })
+})
+
+/** `use` on a database of its own, migrated up to `migration` (included); dropped after. */
+async function withDatabaseAt(migration: string, use: (db: Storage) => Promise<void>): Promise<void> {
+  const other = await createTestDatabase()
+  const db = openDatabase(other.config)
+  try {
+    const migrator = new Migrator({ db: db.db, provider: { getMigrations: async () => migrationsFor(db.dialect) } })
+    expect((await migrator.migrateTo(migration)).error).toBeUndefined()
+    await use(db)
   } finally {
     await db.close()
     await other.drop()
   }
-})
+}
 
 /** Settings as an LLM of these tests holds them. */
 const SETTINGS = {
