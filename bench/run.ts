@@ -756,8 +756,12 @@ function ceilingLines(put: Row | undefined, writes: WriteStatements | undefined)
   const others = put.service.databaseCpuUsPerReq + put.service.loadCpuUsPerReq
   const cores = cpus().length
   const most = (cores * 1e6) / others
+  const all = others + put.service.cpuUsPerReq
+  const mostOfAll = (cores * 1e6) / all
   return [
     `PUT {temperature} at 10 connections: PostgreSQL's processes spent ${put.service.databaseCpuUsPerReq.toFixed(0)} µs of CPU a request and the load generator ${put.service.loadCpuUsPerReq.toFixed(0)}, on the same ${cores} cores as the service; with the service costing nothing at all, those two alone would allow at most ${most.toFixed(0)} req/s, a ratio of ${(most / put.bare.rps).toFixed(2)} to bare (${put.bare.rps.toFixed(0)} req/s). The service itself spent ${put.service.cpuUsPerReq.toFixed(0)} µs a request.`,
+    '',
+    `All three together spent ${all.toFixed(0)} µs of CPU a PUT: with every one of the ${cores} cores busy all the time, at most ${mostOfAll.toFixed(0)} req/s, a ratio of ${(mostOfAll / put.bare.rps).toFixed(2)} to bare; the rounds ran at ${put.service.rps.toFixed(0)} req/s, ${((put.service.rps * all) / (cores * 1e6) * 100).toFixed(0)} % of the cores' time. Ten connections keep at most ten requests in the chain of service, PostgreSQL and load generator, so each waits on the others and the cores are not all busy at once.`,
     '',
     ...(writes === undefined
       ? []
