@@ -1,5 +1,5 @@
 /** The CLI's API commands, run as a subprocess against a running server, as a user runs them. */
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
@@ -21,6 +21,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await Promise.all([stopHarness(h), stopHarness(other), fake.close()])
+  rmSync(dir, { recursive: true, force: true })
 })
 
 const dir = mkdtempSync(join(tmpdir(), 'llmr-cli-'))

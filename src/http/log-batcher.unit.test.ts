@@ -1,12 +1,16 @@
 /** LogBatcher over a real sonic-boom writing a real file: whole lines, in order, 4 KiB at a time. */
-import { mkdtempSync, openSync, readFileSync } from 'node:fs'
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expect, test, vi } from 'vitest'
+import { afterAll, expect, test, vi } from 'vitest'
 import { LogBatcher } from './log-batcher.js'
 
+const dir = mkdtempSync(join(tmpdir(), 'llmr-log-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+let files = 0
+
 function batcherToFile(): { batcher: LogBatcher; written: () => string } {
-  const path = join(mkdtempSync(join(tmpdir(), 'llmr-log-')), 'out.log')
+  const path = join(dir, `out-${++files}.log`)
   const batcher = LogBatcher.toFd(openSync(path, 'a'))
   return { batcher, written: () => readFileSync(path, 'utf8') }
 }

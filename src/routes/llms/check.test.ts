@@ -1,6 +1,6 @@
 /** POST/GET /v1/llms/{id}/check against fake providers on loopback: every wire format, every problem, from real connections. */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -17,11 +17,9 @@ let tlsFake: FakeUpstream
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'llmr-tls-'))
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
-  ;[h, fake, tlsFake] = await Promise.all([
-    startHarness({ upstream: UPSTREAM }),
-    startFakeUpstream(SECRET),
-    startFakeUpstream(SECRET, { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') }),
-  ])
+  const tls = { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') }
+  rmSync(dir, { recursive: true, force: true })
+  ;[h, fake, tlsFake] = await Promise.all([startHarness({ upstream: UPSTREAM }), startFakeUpstream(SECRET), startFakeUpstream(SECRET, tls)])
 })
 afterAll(async () => {
   await Promise.all([stopHarness(h), fake.close(), tlsFake.close()])
