@@ -106,6 +106,11 @@ test('after 0009, every LLM reads the versions and history it had, in order, and
     const stored = await db.db.selectFrom('llm_versions').select(['llm_id', 'version']).execute()
     expect(stored.filter((v) => v.llm_id === third)).toEqual([])
     expect(stored.length).toBe(7)
+    // Its id taken again (as the CLI's import may): a version list of its own from 1, none of the old.
+    expect(await repository.insertMissing([{ ...SETTINGS, ...storedFields(third), version: 1, temperature: 0.5 }])).toBe(1)
+    await repository.modify(third, (current) => (current === undefined ? null : { ...current, temperature: 0.6 }), 'key-2')
+    expect(await versionsOf(third)).toEqual([2, 1])
+    expect((await repository.version(third, 1))?.settings.temperature).toBe(0.5)
     if (db.dialect === 'sqlite') {
       // A version a statement inserts without linking it (any but the hot update's) is linked as
       // its LLM's newest; one that is not newer than the newest is refused, as the key refused it.
