@@ -14,7 +14,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -27,7 +27,7 @@ import { autovacuumOff } from '../src/storage/prepare.js'
 import { PG_ADMIN_URL, createTestDatabase, type TestDatabase } from '../src/testing/harness.js'
 import { SERVER_NODE_FLAGS } from '../src/node-flags.js'
 import { seed, type Seeded } from './seed.js'
-import { pick } from './updates.js'
+import { pick, postgresTicks, ticksOf, TICKS_PER_SECOND } from './updates.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const SERVER_JS = join(ROOT, 'dist/bundle/server.mjs')
@@ -184,11 +184,6 @@ function cpuTicks(pid: number | string): number {
   return ticksOf(readFileSync(`/proc/${pid}/stat`, 'utf8'))
 }
 
-/** User + system CPU ticks from the text of a /proc/<pid>/stat. */
-function ticksOf(stat: string): number {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return Number(fields[11]) + Number(fields[12])
-}
 
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -196,7 +191,6 @@ function peakRssMb(pid: number): number {
   return kb / 1024
 }
 
-const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100
 
 // ---------------------------------------------------------------- operations
 
@@ -286,26 +280,15 @@ interface Round {
   failures: number
 }
 
-/** CPU ticks of every PostgreSQL server process on this machine (the local server under benchmark). */
-function postgresTicks(): number {
-  if (!usePg) return 0
-  let ticks = 0
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') ticks += ticksOf(stat)
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return ticks
+/** PostgreSQL's server processes' CPU ticks (see postgresTicks); 0 on SQLite. */
+function databaseTicks(): number {
+  return usePg ? postgresTicks() : 0
 }
 
 async function load(target: Target, op: Operation, connections: number, seconds: number): Promise<Round> {
   const pid = target.child.pid ?? 0
   const before = cpuTicks(pid)
-  const databaseBefore = postgresTicks()
+  const databaseBefore = databaseTicks()
   const loadBefore = process.cpuUsage()
   const result = await autocannon({
     url: target.url,
@@ -323,7 +306,7 @@ async function load(target: Target, op: Operation, connections: number, seconds:
     ],
   })
   const after = cpuTicks(pid)
-  const databaseTicks = postgresTicks() - databaseBefore
+  const databaseUsed = databaseTicks() - databaseBefore
   const loadCpu = process.cpuUsage(loadBefore)
   const requests = result['2xx'] + result.non2xx
   const perRequest = (ticks: number) => (requests === 0 ? 0 : ((ticks / TICKS_PER_SECOND) * 1e6) / requests)
@@ -332,7 +315,7 @@ async function load(target: Target, op: Operation, connections: number, seconds:
     p50: result.latency.p50,
     p99: result.latency.p99,
     cpuUsPerReq: perRequest(after - before),
-    databaseCpuUsPerReq: perRequest(databaseTicks),
+    databaseCpuUsPerReq: perRequest(databaseUsed),
     loadCpuUsPerReq: requests === 0 ? 0 : (loadCpu.user + loadCpu.system) / requests,
     requests,
     failures: result.non2xx + result.errors + result.timeouts,
@@ -550,16 +533,32 @@ async function seededBy(bundle: string, db: TestDatabase, box: SecretBox, orgs: 
 /** Writes in flight when the floor under PUT is measured: as many as the load's connections. */
 const FLOOR_IN_FLIGHT = 10
 
+/** The floor measured with fewer writes in flight too, to show what a commit costs besides its writes. */
+const FLOOR_IN_FLIGHTS = [1, 3, FLOOR_IN_FLIGHT]
+
+/** What bench/floor.ts measured, with `inFlight` writes at a time. */
+interface Floor {
+  inFlight: number
+  /** CPU µs a write of the process that made it. */
+  us: number
+  /** PostgreSQL's server processes' CPU µs a write (0 on SQLite). */
+  databaseUs: number
+  /** Writes a commit carried (SQLite's group commits, PostgreSQL's statements). */
+  perCommit: number
+  /** Wall-clock µs a write. */
+  wallUs: number
+}
+
 /**
- * The floor under a PUT at 10 connections: CPU µs a write of the domain's update of one field
- * with its database write, no HTTP, 10 at a time, measured by bench/floor.ts in a process of its
+ * The floor under a PUT at `inFlight` connections: the domain's update of one field with its
+ * database write, no HTTP, `inFlight` at a time, measured by bench/floor.ts in a process of its
  * own, started as the service is (its node flags, its core).
  */
-async function updateFloorUs(db: TestDatabase, key: string, ids: string[]): Promise<number> {
+function updateFloor(db: TestDatabase, key: string, ids: string[], inFlight: number): Floor {
   const [cmd, argv] = asService(FLOOR_JS)
-  const env = { ...process.env, DATABASE_URL: db.url, LLMS_ENCRYPTION_KEY: key, FLOOR_IDS: JSON.stringify(ids), FLOOR_CALLS: String(quick ? 5000 : 30_000), FLOOR_IN_FLIGHT: String(FLOOR_IN_FLIGHT) }
+  const env = { ...process.env, DATABASE_URL: db.url, LLMS_ENCRYPTION_KEY: key, FLOOR_IDS: JSON.stringify(ids), FLOOR_CALLS: String(quick ? 5000 : 30_000), FLOOR_IN_FLIGHT: String(inFlight) }
   const output = execFileSync(cmd, argv, { env, stdio: ['ignore', 'pipe', 'inherit'] }).toString()
-  return (JSON.parse(output) as { us: number }).us
+  return { inFlight, ...(JSON.parse(output) as Omit<Floor, 'inFlight'>) }
 }
 
 // ---------------------------------------------------------------- the run
@@ -647,8 +646,10 @@ async function main(): Promise<void> {
       scaling.push(await pairsOf(smallService, op, largeService, operations(bigSeed)[index] as Operation, 'large / 1,000 records'))
     }
     const rss = Math.max(...[service, smallService, largeService].map((t) => peakRssMb(t.child.pid ?? 0)))
-    const updateFloor = await updateFloorUs(small, keyText, smallSeed.sample.ids)
-    log(`the domain's update alone (no HTTP, ${FLOOR_IN_FLIGHT} in flight): ${updateFloor.toFixed(0)} µs CPU a write`)
+    const floors = FLOOR_IN_FLIGHTS.map((inFlight) => updateFloor(small, keyText, smallSeed.sample.ids, inFlight))
+    for (const floor of floors) {
+      log(`the domain's update alone (no HTTP, ${floor.inFlight} in flight): ${floor.us.toFixed(0)} µs CPU a write${usePg ? `, PostgreSQL ${floor.databaseUs.toFixed(0)}` : ''}, ${floor.perCommit.toFixed(1)} a commit, ${floor.wallUs.toFixed(0)} µs wall`)
+    }
     const putOp = operations(smallSeed).find((op) => op.name === 'PUT /v1/llms/{id} {temperature}') as Operation
     const writes = usePg ? await writeStatementsOf(small.url, keyText, putOp) : undefined
     if (writes !== undefined) log(`PUT {temperature}'s updates: ${writes.perStatement.toFixed(1)} a statement, ${writes.msEach.toFixed(2)} ms each, ${writes.busy.toFixed(2)} out on average; service core busy ${(writes.serviceBusy * 100).toFixed(0)} %`)
@@ -661,7 +662,7 @@ async function main(): Promise<void> {
       largeStartMs: median(startups),
       npmStartMs: median(npmStarts),
       records: bigSeed.records,
-      updateFloorUs: updateFloor,
+      floors,
       ...(writes !== undefined && { writes }),
       autovacuumOff: vacuumOff,
     })
@@ -680,8 +681,8 @@ interface Report {
   /** `npm start` (build check included) to a ready /readyz, existing database. */
   npmStartMs: number
   records: number
-  /** CPU µs of the domain's update and its database write alone, no HTTP (see updateFloorUs). */
-  updateFloorUs: number
+  /** The domain's update and its database write alone, no HTTP, at FLOOR_IN_FLIGHTS (see updateFloor). */
+  floors: Floor[]
   /** PostgreSQL: how PUTs' updates reached the database (see writeStatementsOf). */
   writes?: WriteStatements
   /** PostgreSQL: autovacuum does not reach llm_versions (see autovacuumOff); false on SQLite. */
@@ -728,8 +729,32 @@ function targetLines(r: Report): string[] {
     '',
     "A ratio is met by req/s, as the issue defines it. The last column divides bare's CPU a request by the service's: unlike req/s, it leaves out the time a server's core sat idle (a round the machine slowed, or one spent waiting on a chain of round trips, as PostgreSQL's writes do). Both move with the virtual machine's state from one run to the next.",
     '',
-    ...floorLines(row('PUT /v1/llms/{id} {temperature}'), r.updateFloorUs),
+    ...floorLines(row('PUT /v1/llms/{id} {temperature}'), floorAt(r, FLOOR_IN_FLIGHT).us),
     ...ceilingLines(row('PUT /v1/llms/{id} {temperature}'), r.writes),
+    ...floorTableLines(r),
+  ]
+}
+
+function floorAt(r: Report, inFlight: number): Floor {
+  const floor = r.floors.find((f) => f.inFlight === inFlight)
+  if (floor === undefined) throw new Error(`no floor at ${inFlight} in flight`)
+  return floor
+}
+
+/**
+ * The floor at each of FLOOR_IN_FLIGHTS: a commit costs a fixed amount besides the writes it
+ * carries (on PostgreSQL a round trip, which wakes another process each way, and the server's
+ * flush of its log), shared by as many writes as are waiting when it goes.
+ */
+function floorTableLines(r: Report): string[] {
+  const pg = usePg
+  return [
+    `The floor by writes in flight (\`bench/floor.ts\`, as above, with ${FLOOR_IN_FLIGHTS.join(', ')} writes at a time): a commit${pg ? ' (a statement of batched updates, its own transaction)' : ''} costs ${pg ? 'the service and PostgreSQL' : 'the service'} a fixed amount besides the writes it carries, so a write costs more the fewer writes share its commit.`,
+    '',
+    `| writes in flight | writes a commit | CPU µs a write |${pg ? ' PostgreSQL CPU µs a write |' : ''} wall µs a write |`,
+    `| ---: | ---: | ---: |${pg ? ' ---: |' : ''} ---: |`,
+    ...r.floors.map((f) => `| ${f.inFlight} | ${f.perCommit.toFixed(1)} | ${f.us.toFixed(0)} |${pg ? ` ${f.databaseUs.toFixed(0)} |` : ''} ${f.wallUs.toFixed(0)} |`),
+    '',
   ]
 }
 
@@ -813,7 +838,7 @@ function writeReport(r: Report): void {
     ...targetLines(r),
     '## Resources',
     '',
-    `- The domain's update of one field with its database write (row, version snapshot with its audit event, commit), called directly with no HTTP at all, ${FLOOR_IN_FLIGHT} at a time as ${FLOOR_IN_FLIGHT} connections ask for them, in a process started as the service is (its node flags${canPin ? `, core ${SERVER_CORE}` : ''}; \`bench/floor.ts\`): **${f(r.updateFloorUs)} µs CPU a write** — the floor under \`PUT\` at 10 connections, whatever the HTTP layer costs.`,
+    `- The domain's update of one field with its database write (row, version snapshot with its audit event, commit), called directly with no HTTP at all, ${FLOOR_IN_FLIGHT} at a time as ${FLOOR_IN_FLIGHT} connections ask for them, in a process started as the service is (its node flags${canPin ? `, core ${SERVER_CORE}` : ''}; \`bench/floor.ts\`): **${f(floorAt(r, FLOOR_IN_FLIGHT).us)} µs CPU a write** — the floor under \`PUT\` at 10 connections, whatever the HTTP layer costs.`,
     ...(usePg ? [] : ['- Where that write goes (its statements alone, the WAL pages of each commit by table and index): [BENCHMARKS-writes.md](BENCHMARKS-writes.md), written by `npm run bench:writes`.']),
     `- Peak RSS of the service under all of the load above: **${f(r.rss)} MB**.`,
     `- Start-up to a ready \`/readyz\`: empty database (created and migrated) **${f(r.emptyStartMs)} ms**; ${r.records.toLocaleString('en')}-record database **${f(r.largeStartMs)} ms** (median of 3); \`npm start\` (its build check included) to a ready \`/readyz\` on that database **${f(r.npmStartMs)} ms** (median of 3).`,

@@ -1,4 +1,6 @@
-/** What the benchmarks need to time the domain's write with no HTTP (bench/floor.ts, bench/write-anatomy.ts). */
+/** What the benchmarks need to time the domain's write with no HTTP (bench/floor.ts, bench/write-anatomy.ts), and to read CPU from /proc. */
+import { execFileSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import type { SecretBox } from '../src/crypto/secret-box.js'
 import { createServices } from '../src/services.js'
 import type { Storage } from '../src/storage/database.js'
@@ -6,13 +8,55 @@ import { KyselyLlmRepository } from '../src/storage/llm-repository.js'
 
 export const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)] as T
 
+export interface Updater {
+  /** The domain's update of one field of one of the LLMs, as a PUT {temperature} makes it. */
+  update: () => Promise<unknown>
+  /**
+   * The commits of the hot writes so far, and the writes they carried: SQLite's group commits,
+   * PostgreSQL's statements of batched updates (each its own transaction).
+   */
+  commits: () => { commits: number; writes: number }
+}
+
 /** The domain's update of one field of one of `ids` (all of one organization), as a PUT {temperature} makes it. */
-export async function updaterOf(storage: Storage, box: SecretBox, ids: string[]): Promise<() => Promise<unknown>> {
-  const { llms } = createServices(storage, box)
+export async function updaterOf(storage: Storage, box: SecretBox, ids: string[]): Promise<Updater> {
+  const services = createServices(storage, box)
   const owner = (await new KyselyLlmRepository(storage).findById(ids[0] as string))?.createdByOrganizationId
   if (owner == null) throw new Error('the seeded LLM has no organization')
   const actor = { organizationId: owner, keyId: 'bench', permissions: ['llms:read', 'llms:write'] as const }
-  return () => llms.update(actor, pick(ids), { temperature: Math.round(Math.random() * 200) / 100 })
+  return {
+    update: () => services.llms.update(actor, pick(ids), { temperature: Math.round(Math.random() * 200) / 100 }),
+    commits: () => {
+      const pg = services.pgWrites?.()
+      return pg !== undefined ? { commits: pg.statements, writes: pg.writes } : (services.commits?.() ?? { commits: 0, writes: 0 })
+    },
+  }
+}
+
+export const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100
+
+/** User + system CPU ticks from the text of a /proc/<pid>/stat. */
+export function ticksOf(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return Number(fields[11]) + Number(fields[12])
+}
+
+/**
+ * CPU ticks of every PostgreSQL server process on this machine (the local server under
+ * benchmark). Read while the connections are open: a backend's ticks go when it exits.
+ */
+export function postgresTicks(): number {
+  let ticks = 0
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') ticks += ticksOf(stat)
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks
 }
 
 /**

@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   try {
     const seeded = await seed(storage, box, 10, 100, 0)
     const ids = seeded.sample.ids
-    const update = await updaterOf(storage, box, ids)
+    const { update } = await updaterOf(storage, box, ids)
     // Past the kept versions (100) of every LLM, so that each write pushes one out (and the sweep runs).
     await cpuUsPerCall(WRITES_EACH * ids.length, update)
 
