@@ -19,7 +19,7 @@
 import { SecretBox } from '../src/crypto/secret-box.js'
 import { parseDatabaseUrl } from '../src/config.js'
 import { openDatabase } from '../src/storage/database.js'
-import { cpuUsPerCall, postgresTicks, TICKS_PER_SECOND, updaterOf } from './updates.js'
+import { cpuUsPerCall, postgresProcesses, postgresTicksSince, TICKS_PER_SECOND, updaterOf } from './updates.js'
 
 const env = (name: string): string => {
   const value = process.env[name]
@@ -34,12 +34,12 @@ try {
   const inFlight = Number(env('FLOOR_IN_FLIGHT'))
   // Warm up until the code is compiled and the caches are full: a quarter of the calls measured.
   await cpuUsPerCall(Math.max(2000, calls / 4), update, inFlight)
-  const databaseTicks = () => (storage.dialect === 'postgres' ? postgresTicks() : 0)
-  const before = { commits: commits(), database: databaseTicks(), at: performance.now() }
+  const pg = storage.dialect === 'postgres'
+  const before = { commits: commits(), database: pg ? postgresProcesses() : new Map<string, number>(), at: performance.now() }
   const { us } = await cpuUsPerCall(calls, update, inFlight)
   const wallUs = ((performance.now() - before.at) * 1000) / calls
   // Read before the connections close: a PostgreSQL backend's CPU goes with it.
-  const databaseUs = ((databaseTicks() - before.database) / TICKS_PER_SECOND / calls) * 1e6
+  const databaseUs = pg ? (postgresTicksSince(before.database) / TICKS_PER_SECOND / calls) * 1e6 : 0
   const after = commits()
   const perCommit = (after.writes - before.commits.writes) / (after.commits - before.commits.commits)
   process.stdout.write(`${JSON.stringify({ us, databaseUs, perCommit, wallUs })}\n`)

@@ -27,7 +27,7 @@ import { autovacuumOff } from '../src/storage/prepare.js'
 import { PG_ADMIN_URL, createTestDatabase, type TestDatabase } from '../src/testing/harness.js'
 import { SERVER_NODE_FLAGS } from '../src/node-flags.js'
 import { seed, type Seeded } from './seed.js'
-import { pick, postgresTicks, ticksOf, TICKS_PER_SECOND } from './updates.js'
+import { pick, postgresProcesses, postgresTicksSince, ticksOf, TICKS_PER_SECOND } from './updates.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const SERVER_JS = join(ROOT, 'dist/bundle/server.mjs')
@@ -280,15 +280,11 @@ interface Round {
   failures: number
 }
 
-/** PostgreSQL's server processes' CPU ticks (see postgresTicks); 0 on SQLite. */
-function databaseTicks(): number {
-  return usePg ? postgresTicks() : 0
-}
 
 async function load(target: Target, op: Operation, connections: number, seconds: number): Promise<Round> {
   const pid = target.child.pid ?? 0
   const before = cpuTicks(pid)
-  const databaseBefore = databaseTicks()
+  const databaseBefore = usePg ? postgresProcesses() : undefined
   const loadBefore = process.cpuUsage()
   const result = await autocannon({
     url: target.url,
@@ -306,7 +302,7 @@ async function load(target: Target, op: Operation, connections: number, seconds:
     ],
   })
   const after = cpuTicks(pid)
-  const databaseUsed = databaseTicks() - databaseBefore
+  const databaseUsed = databaseBefore === undefined ? 0 : postgresTicksSince(databaseBefore)
   const loadCpu = process.cpuUsage(loadBefore)
   const requests = result['2xx'] + result.non2xx
   const perRequest = (ticks: number) => (requests === 0 ? 0 : ((ticks / TICKS_PER_SECOND) * 1e6) / requests)
@@ -689,6 +685,15 @@ interface Report {
   autovacuumOff: boolean
 }
 
+/**
+ * A ratio to two decimals, or three when two would round it onto the other side of `goal` (a
+ * 0.349 shown as 0.35 next to a goal of 0.35 and "no").
+ */
+function shown(ratio: number, goal: number): string {
+  const two = ratio.toFixed(2)
+  return Number(two) >= goal === ratio >= goal ? two : ratio.toFixed(3)
+}
+
 /** The targets of the issue "Performance", each met or not, from the rows above. */
 function targetLines(r: Report): string[] {
   const row = (prefix: string) => r.rows.find((x) => x.operation.startsWith(prefix) && x.connections === 10)
@@ -697,9 +702,9 @@ function targetLines(r: Report): string[] {
     if (found === undefined) return undefined
     const byCpu = found.bare.cpuUsPerReq / found.service.cpuUsPerReq
     return {
-      text: `${found.ratio.toFixed(2)} (${found.service.cpuUsPerReq.toFixed(0)} µs CPU vs ${found.bare.cpuUsPerReq.toFixed(0)})`,
+      text: `${shown(found.ratio, goal)} (${found.service.cpuUsPerReq.toFixed(0)} µs CPU vs ${found.bare.cpuUsPerReq.toFixed(0)})`,
       met: found.ratio >= goal,
-      byCpu: `${byCpu.toFixed(2)}${byCpu >= goal ? '' : ' (short)'}`,
+      byCpu: `${shown(byCpu, goal)}${byCpu >= goal ? '' : ' (short)'}`,
     }
   }
   const fresh = row('GET /v1/llms?search=<fresh')
@@ -716,7 +721,7 @@ function targetLines(r: Report): string[] {
         ...r.scaling.map((s): [string, string, { text: string; met: boolean }] => [
           `${s.op}: large / 1,000 records`,
           '≥ 0.90',
-          { text: s.ratio.toFixed(2), met: s.ratio >= 0.9 },
+          { text: shown(s.ratio, 0.9), met: s.ratio >= 0.9 },
         ]),
         ['peak RSS', '≤ 200 MB', { text: `${r.rss.toFixed(0)} MB`, met: r.rss <= 200 }],
       ]

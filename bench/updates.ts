@@ -41,21 +41,29 @@ export function ticksOf(stat: string): number {
   return Number(fields[11]) + Number(fields[12])
 }
 
-/**
- * CPU ticks of every PostgreSQL server process on this machine (the local server under
- * benchmark). Read while the connections are open: a backend's ticks go when it exits.
- */
-export function postgresTicks(): number {
-  let ticks = 0
+/** CPU ticks of each PostgreSQL server process on this machine (the local server under benchmark), by pid. */
+export function postgresProcesses(): Map<string, number> {
+  const ticks = new Map<string, number>()
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') ticks += ticksOf(stat)
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') ticks.set(entry, ticksOf(stat))
     } catch {
       // the process ended meanwhile
     }
   }
+  return ticks
+}
+
+/**
+ * The CPU ticks PostgreSQL's processes spent since `before` (see postgresProcesses): those still
+ * running, and those started since. A process that ended meanwhile (a backend whose connection
+ * closed) takes its ticks with it, so it is left out rather than counted as a loss.
+ */
+export function postgresTicksSince(before: Map<string, number>): number {
+  let ticks = 0
+  for (const [pid, now] of postgresProcesses()) ticks += now - (before.get(pid) ?? 0)
   return ticks
 }
 
