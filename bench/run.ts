@@ -184,13 +184,11 @@ function cpuTicks(pid: number | string): number {
   return ticksOf(readFileSync(`/proc/${pid}/stat`, 'utf8'))
 }
 
-
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0)
   return kb / 1024
 }
-
 
 // ---------------------------------------------------------------- operations
 
@@ -279,7 +277,6 @@ interface Round {
   requests: number
   failures: number
 }
-
 
 async function load(target: Target, op: Operation, connections: number, seconds: number): Promise<Round> {
   const pid = target.child.pid ?? 0
@@ -752,13 +749,12 @@ function floorAt(r: Report, inFlight: number): Floor {
  * flush of its log), shared by as many writes as are waiting when it goes.
  */
 function floorTableLines(r: Report): string[] {
-  const pg = usePg
   return [
-    `The floor by writes in flight (\`bench/floor.ts\`, as above, with ${FLOOR_IN_FLIGHTS.join(', ')} writes at a time): a commit${pg ? ' (a statement of batched updates, its own transaction)' : ''} costs ${pg ? 'the service and PostgreSQL' : 'the service'} a fixed amount besides the writes it carries, so a write costs more the fewer writes share its commit.`,
+    `The floor by writes in flight (\`bench/floor.ts\`, as above, with ${FLOOR_IN_FLIGHTS.join(', ')} writes at a time): a commit${usePg ? ' (a statement of batched updates, its own transaction)' : ''} costs ${usePg ? 'the service and PostgreSQL' : 'the service'} a fixed amount besides the writes it carries, so a write costs more the fewer writes share its commit.`,
     '',
-    `| writes in flight | writes a commit | CPU µs a write |${pg ? ' PostgreSQL CPU µs a write |' : ''} wall µs a write |`,
-    `| ---: | ---: | ---: |${pg ? ' ---: |' : ''} ---: |`,
-    ...r.floors.map((f) => `| ${f.inFlight} | ${f.perCommit.toFixed(1)} | ${f.us.toFixed(0)} |${pg ? ` ${f.databaseUs.toFixed(0)} |` : ''} ${f.wallUs.toFixed(0)} |`),
+    `| writes in flight | writes a commit | CPU µs a write |${usePg ? ' PostgreSQL CPU µs a write |' : ''} wall µs a write |`,
+    `| ---: | ---: | ---: |${usePg ? ' ---: |' : ''} ---: |`,
+    ...r.floors.map((f) => `| ${f.inFlight} | ${f.perCommit.toFixed(1)} | ${f.us.toFixed(0)} |${usePg ? ` ${f.databaseUs.toFixed(0)} |` : ''} ${f.wallUs.toFixed(0)} |`),
     '',
   ]
 }
