@@ -750,7 +750,7 @@ function floorAt(r: Report, inFlight: number): Floor {
  */
 function floorTableLines(r: Report): string[] {
   return [
-    `The floor by writes in flight (\`bench/floor.ts\`, as above, with ${FLOOR_IN_FLIGHTS.join(', ')} writes at a time): a commit${usePg ? ' (a statement of batched updates, its own transaction)' : ''} costs ${usePg ? 'the service and PostgreSQL' : 'the service'} a fixed amount besides the writes it carries, so a write costs more the fewer writes share its commit.`,
+    `The floor with ${FLOOR_IN_FLIGHTS.join(', ')} writes at a time (\`bench/floor.ts\`): a commit${usePg ? ' (a statement of batched updates, its own transaction)' : ''} costs ${usePg ? 'the service and PostgreSQL' : 'the service'} a fixed amount besides the writes it carries, so a write costs more the fewer writes share its commit.`,
     '',
     `| writes in flight | writes a commit | CPU µs a write |${usePg ? ' PostgreSQL CPU µs a write |' : ''} wall µs a write |`,
     `| ---: | ---: | ---: |${usePg ? ' ---: |' : ''} ---: |`,
@@ -767,7 +767,7 @@ function floorLines(put: Row | undefined, floorUs: number): string[] {
   if (put === undefined) return []
   const bareUs = put.bare.cpuUsPerReq
   return [
-    `PUT {temperature} at 10 connections: its write alone (the floor below: the domain's update and its database write, ${FLOOR_IN_FLIGHT} at a time, no HTTP) cost ${floorUs.toFixed(0)} µs of CPU, and bare node:http spent ${bareUs.toFixed(0)} µs a request on HTTP alone. A PUT costs the service at least both, ${(floorUs + bareUs).toFixed(0)} µs, so on one core it could reach at most a ratio of ${(bareUs / (floorUs + bareUs)).toFixed(2)} however cheap the rest of its HTTP path were. The service spent ${put.service.cpuUsPerReq.toFixed(0)} µs a request.`,
+    `PUT {temperature} at 10 connections: its write alone (the floor: the domain's update and its database write, ${FLOOR_IN_FLIGHT} at a time, no HTTP; see Resources) cost ${floorUs.toFixed(0)} µs of CPU, and bare node:http spent ${bareUs.toFixed(0)} µs a request on HTTP alone. A PUT costs the service at least both, ${(floorUs + bareUs).toFixed(0)} µs, so on one core it could reach at most a ratio of ${(bareUs / (floorUs + bareUs)).toFixed(2)} however cheap the rest of its HTTP path were. The service spent ${put.service.cpuUsPerReq.toFixed(0)} µs a request.`,
     '',
   ]
 }
