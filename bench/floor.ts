@@ -6,7 +6,8 @@
  * server's worker thread. Prints, as JSON: `us`, the CPU µs a write (all threads counted);
  * `databaseUs`, PostgreSQL's server processes' CPU µs a write (0 on SQLite); `perCommit`, the
  * writes a commit carried (a group commit on SQLite, a statement of batched updates on
- * PostgreSQL); `wallUs`, the wall-clock µs a write (calls divided into the time they took).
+ * PostgreSQL), null when no commit was counted; `wallUs`, the wall-clock µs a write (calls
+ * divided into the time they took).
  *
  * A process of its own, started with the server's node flags and pinned to the server's core, so
  * that the figure is what the service would pay: measured inside the benchmark's own process it
@@ -41,7 +42,9 @@ try {
   // Read before the connections close: a PostgreSQL backend's CPU goes with it.
   const databaseUs = pg ? (postgresTicksSince(before.database) / TICKS_PER_SECOND / calls) * 1e6 : 0
   const after = commits()
-  const perCommit = (after.writes - before.commits.writes) / (after.commits - before.commits.commits)
+  // No commit counted (a SQLite database in memory has no group commit): no figure, not NaN.
+  const commitsMade = after.commits - before.commits.commits
+  const perCommit = commitsMade > 0 ? (after.writes - before.commits.writes) / commitsMade : null
   process.stdout.write(`${JSON.stringify({ us, databaseUs, perCommit, wallUs })}\n`)
 } finally {
   await storage.close()

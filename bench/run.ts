@@ -537,9 +537,14 @@ interface Floor {
   /** PostgreSQL's server processes' CPU µs a write (0 on SQLite). */
   databaseUs: number
   /** Writes a commit carried (SQLite's group commits, PostgreSQL's statements). */
-  perCommit: number
+  perCommit: number | null
   /** Wall-clock µs a write. */
   wallUs: number
+}
+
+/** The writes a commit carried, or a dash when no commit was counted. */
+function perCommitText(floor: Floor): string {
+  return floor.perCommit === null ? '—' : floor.perCommit.toFixed(1)
 }
 
 /**
@@ -641,7 +646,7 @@ async function main(): Promise<void> {
     const rss = Math.max(...[service, smallService, largeService].map((t) => peakRssMb(t.child.pid ?? 0)))
     const floors = FLOOR_IN_FLIGHTS.map((inFlight) => updateFloor(small, keyText, smallSeed.sample.ids, inFlight))
     for (const floor of floors) {
-      log(`the domain's update alone (no HTTP, ${floor.inFlight} in flight): ${floor.us.toFixed(0)} µs CPU a write${usePg ? `, PostgreSQL ${floor.databaseUs.toFixed(0)}` : ''}, ${floor.perCommit.toFixed(1)} a commit, ${floor.wallUs.toFixed(0)} µs wall`)
+      log(`the domain's update alone (no HTTP, ${floor.inFlight} in flight): ${floor.us.toFixed(0)} µs CPU a write${usePg ? `, PostgreSQL ${floor.databaseUs.toFixed(0)}` : ''}, ${perCommitText(floor)} a commit, ${floor.wallUs.toFixed(0)} µs wall`)
     }
     const putOp = operations(smallSeed).find((op) => op.name === 'PUT /v1/llms/{id} {temperature}') as Operation
     const writes = usePg ? await writeStatementsOf(small.url, keyText, putOp) : undefined
@@ -754,7 +759,7 @@ function floorTableLines(r: Report): string[] {
     '',
     `| writes in flight | writes a commit | CPU µs a write |${usePg ? ' PostgreSQL CPU µs a write |' : ''} wall µs a write |`,
     `| ---: | ---: | ---: |${usePg ? ' ---: |' : ''} ---: |`,
-    ...r.floors.map((f) => `| ${f.inFlight} | ${f.perCommit.toFixed(1)} | ${f.us.toFixed(0)} |${usePg ? ` ${f.databaseUs.toFixed(0)} |` : ''} ${f.wallUs.toFixed(0)} |`),
+    ...r.floors.map((f) => `| ${f.inFlight} | ${perCommitText(f)} | ${f.us.toFixed(0)} |${usePg ? ` ${f.databaseUs.toFixed(0)} |` : ''} ${f.wallUs.toFixed(0)} |`),
     '',
   ]
 }
