@@ -14,6 +14,7 @@ import { registerConsole } from './http/console.js'
 import { installErrorHandlers } from './http/errors.js'
 import { lazyChildLoggerFactory } from './http/lazy-logger.js'
 import { ReadCache } from './http/read-cache.js'
+import { AccessLine } from './http/access-line.js'
 import type { Services } from './services.js'
 import type { Metrics } from './http/metrics.js'
 import { trackRouteMethods } from './http/route-methods.js'
@@ -89,8 +90,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const destination = deps.logStream ?? pino.destination({ dest: 1, sync: true })
   const logger = pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination)
   // The one line a request: method, URL, status and time, never a header or a body, so it skips
-  // the redaction pass (and Fastify's per-request child logger) that other lines pay for.
-  const accessLog = pino({ level }, destination)
+  // the redaction pass (and Fastify's per-request child logger) that other lines pay for, and
+  // pino's walk over its fields (see AccessLine).
+  const accessLine = new AccessLine(destination, level)
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     childLoggerFactory: lazyChildLoggerFactory,
@@ -125,10 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const metrics = deps.metrics
   app.addHook('onResponse', (request, reply, done) => {
     metrics?.observeRequest(request.method, request.routeOptions.url ?? '(no route)', reply.statusCode, reply.elapsedTime / 1000)
-    accessLog.info(
-      { reqId: request.id, method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime },
-      'request completed',
-    )
+    accessLine.write(request.id, request.method, request.url, reply.statusCode, reply.elapsedTime)
     done()
   })
   installErrorHandlers(app, trackRouteMethods(app))

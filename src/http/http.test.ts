@@ -117,6 +117,21 @@ describe('errors and request ids', () => {
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
   })
 
+  test('each request is logged once when answered: its id, method, URL, status and time, and nothing else', async () => {
+    const t = await h.tenant()
+    const llm = await h.createLlm(t.key)
+    const url = `/v1/llms/${llm.id}?note=%22quoted%22`
+    const reply = await h.request('GET', url, { key: t.key, headers: { 'x-request-id': 'trace-log.1' } })
+    expect(reply.status).toBe(200)
+    const lines = h.logs.flatMap((chunk) => chunk.split('\n')).filter((line) => line.includes('"trace-log.1"'))
+    expect(lines).toHaveLength(1)
+    const line = JSON.parse(lines[0] as string) as Record<string, unknown>
+    expect(Object.keys(line)).toEqual(['level', 'time', 'pid', 'hostname', 'reqId', 'method', 'url', 'statusCode', 'responseTime', 'msg'])
+    expect(line).toMatchObject({ level: 30, pid: process.pid, reqId: 'trace-log.1', method: 'GET', url, statusCode: 200, msg: 'request completed' })
+    expect(line.responseTime).toBeGreaterThan(0)
+    expect(Math.abs((line.time as number) - Date.now())).toBeLessThan(60_000)
+  })
+
   test('an unknown route answers 404 JSON, never HTML', async () => {
     const reply = await h.get('/v2/whatever')
     expect(reply.status).toBe(404)
