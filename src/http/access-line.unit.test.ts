@@ -29,29 +29,43 @@ const REQUESTS: [string, string, string, number, number][] = [
 test.each(REQUESTS)('the line for %s %s %s is pino’s, byte for byte', (reqId, method, url, statusCode, responseTime) => {
   const ours = collector()
   const theirs = collector()
-  new AccessLine(ours.stream, 'info').write(reqId, method, url, statusCode, responseTime)
-  pino({ level: 'info' }, theirs.stream).info({ reqId, method, url, statusCode, responseTime }, 'request completed')
+  const logger = pino({ level: 'info' }, theirs.stream)
+  new AccessLine(ours.stream, logger).write(reqId, method, url, statusCode, responseTime)
+  logger.info({ reqId, method, url, statusCode, responseTime }, 'request completed')
   expect(ours.lines).toHaveLength(1)
   expect(timeless(ours.lines[0])).toBe(timeless(theirs.lines[0]))
   expect(JSON.parse(ours.lines[0] as string)).toMatchObject({ level: 30, reqId, method, statusCode })
+})
+
+test.each([
+  ['a base of its own', { base: { pid: 7, hostname: 'h"ost', service: 'llm-registry' } }],
+  ['no base', { base: null }],
+  ['redaction', { redact: { paths: ['req.headers.authorization'], censor: '[redacted]' } }],
+])('the line follows the logger it is made from (%s)', (_name, options) => {
+  const ours = collector()
+  const theirs = collector()
+  const logger = pino({ level: 'info', ...options }, theirs.stream)
+  new AccessLine(ours.stream, logger).write('r', 'GET', '/v1/llms', 200, 1.5)
+  logger.info({ reqId: 'r', method: 'GET', url: '/v1/llms', statusCode: 200, responseTime: 1.5 }, 'request completed')
+  expect(timeless(ours.lines[0])).toBe(timeless(theirs.lines[0]))
 })
 
 test('a lone surrogate is escaped, so the line stays valid JSON (pino writes it raw; a URL never holds one)', () => {
   // Node makes request.url from the request's bytes as Latin-1, so it cannot hold a surrogate.
   const ours = collector()
   const url = '/lone/\ud800/surrogate/\udfff'
-  new AccessLine(ours.stream, 'info').write('r', 'GET', url, 400, 0)
+  new AccessLine(ours.stream, pino({ level: 'info' }, ours.stream)).write('r', 'GET', url, 400, 0)
   expect(ours.lines[0]).toContain('/lone/\\ud800/surrogate/\\udfff')
   expect(JSON.parse(ours.lines[0] as string).url).toBe(url)
 })
 
 test.each(['warn', 'error', 'fatal', 'silent'])('no line at level %s; a line at info, debug and trace', (level) => {
   const quiet = collector()
-  new AccessLine(quiet.stream, level).write('r', 'GET', '/', 200, 1)
+  new AccessLine(quiet.stream, pino({ level }, quiet.stream)).write('r', 'GET', '/', 200, 1)
   expect(quiet.lines).toEqual([])
   for (const loud of ['info', 'debug', 'trace']) {
     const lines = collector()
-    new AccessLine(lines.stream, loud).write('r', 'GET', '/', 200, 1)
+    new AccessLine(lines.stream, pino({ level: loud }, lines.stream)).write('r', 'GET', '/', 200, 1)
     expect(lines.lines).toHaveLength(1)
   }
 })
