@@ -42,7 +42,7 @@ try {
   // Read before the connections close: a PostgreSQL backend's CPU goes with it.
   const databaseUs = pg ? (postgresTicksSince(before.database) / TICKS_PER_SECOND / calls) * 1e6 : 0
   const after = commits()
-  // No commit counted (a SQLite database in memory has no group commit): no figure, not NaN.
+  // No commit counted (a storage without a group commit, as SQLite opened on :memory:): no figure, not NaN.
   const commitsMade = after.commits - before.commits.commits
   const perCommit = commitsMade > 0 ? (after.writes - before.commits.writes) / commitsMade : null
   process.stdout.write(`${JSON.stringify({ us, databaseUs, perCommit, wallUs })}\n`)
