@@ -22,15 +22,38 @@ function numberOf(value: number): string {
   return Number.isFinite(value) ? String(value) : 'null'
 }
 
+/**
+ * The parts of a line that pino keeps on `logger` already serialized for its own lines, read by
+ * its own symbols: the level (`{"level":30`, or as `formatters.level` writes it), the time
+ * (`,"time":…`, as the `timestamp` option makes it, for each line), the base fields (`,"pid":…,
+ * "hostname":…` or whatever `base` holds), the message key and the line's end.
+ */
+function serializedParts(logger: Logger) {
+  const own = logger as unknown as Record<symbol, unknown>
+  const level = (own[pino.symbols.lsCacheSym] as Record<number, unknown> | undefined)?.[INFO]
+  const time = own[pino.symbols.timeSym]
+  const base = own[pino.symbols.chindingsSym]
+  const message = own[pino.symbols.messageKeySym]
+  const end = own[pino.symbols.endSym]
+  if (typeof level !== 'string' || typeof time !== 'function' || typeof base !== 'string' || typeof message !== 'string' || typeof end !== 'string') {
+    throw new Error('AccessLine: this pino keeps no serialized level, time, base fields, message key or line end')
+  }
+  return { level, time: time as () => string, base, message, end }
+}
+
+/**
+ * Lines as a logger writes them at `info`. What pino adds through a `mixin`, `formatters.log` or a
+ * `streamWrite` hook is not followed; the service's logger has none of them.
+ */
 export class AccessLine {
-  /** Whether `logger`'s level lets `info` lines through. */
+  /** Whether `logger`'s level lets `info` lines through (the main logger's level is set once, at start). */
   private readonly on: boolean
-  /**
-   * What follows the time, up to the request id's value: `logger`'s base fields (`pid` and
-   * `hostname` unless configured otherwise) as pino has already serialized them for its own
-   * lines (`pino.symbols.chindingsSym`), the same in every line of this process.
-   */
+  private readonly level: string
+  private readonly time: () => string
+  /** What follows the time, up to the request id's value: the base fields, then the key `reqId`. */
   private readonly afterTime: string
+  /** The message, and the line's end. */
+  private readonly tail: string
 
   /** Lines as `logger` would write them at `info`, to its destination `destination`. */
   constructor(
@@ -38,15 +61,17 @@ export class AccessLine {
     logger: Logger,
   ) {
     this.on = logger.isLevelEnabled('info')
-    const base = (logger as unknown as Record<symbol, unknown>)[pino.symbols.chindingsSym]
-    if (typeof base !== 'string') throw new Error('AccessLine: this pino keeps no serialized base fields')
+    const { level, time, base, message, end } = serializedParts(logger)
+    this.level = level
+    this.time = time
     this.afterTime = `${base},"reqId":`
+    this.tail = `,${JSON.stringify(message)}:"request completed"${end}`
   }
 
   write(reqId: string, method: string, url: string, statusCode: number, responseTime: number): void {
     if (!this.on) return
     this.destination.write(
-      `{"level":${INFO},"time":${Date.now()}${this.afterTime}${JSON.stringify(reqId)},"method":${JSON.stringify(method)},"url":${JSON.stringify(url)},"statusCode":${numberOf(statusCode)},"responseTime":${numberOf(responseTime)},"msg":"request completed"}\n`,
+      `${this.level}${this.time()}${this.afterTime}${JSON.stringify(reqId)},"method":${JSON.stringify(method)},"url":${JSON.stringify(url)},"statusCode":${numberOf(statusCode)},"responseTime":${numberOf(responseTime)}${this.tail}`,
     )
   }
 }

@@ -69,3 +69,19 @@ test.each(['warn', 'error', 'fatal', 'silent'])('no line at level %s; a line at 
     expect(lines.lines).toHaveLength(1)
   }
 })
+
+test.each([
+  ['an ISO time', { timestamp: pino.stdTimeFunctions.isoTime }],
+  ['its level as a label', { formatters: { level: (label: string) => ({ level: label }) } }],
+  ['a message key of its own', { messageKey: 'message' }],
+  ['CRLF line ends', { crlf: true }],
+])('the line is written as the logger writes its own (%s)', (_name, options) => {
+  const ours = collector()
+  const theirs = collector()
+  const logger = pino({ level: 'info', ...options }, theirs.stream)
+  new AccessLine(ours.stream, logger).write('r', 'GET', '/v1/llms', 200, 1.5)
+  logger.info({ reqId: 'r', method: 'GET', url: '/v1/llms', statusCode: 200, responseTime: 1.5 }, 'request completed')
+  const untimed = (line: string | undefined) => line?.replace(/"time":("[^"]*"|\d+),/, '"time":0,')
+  expect(untimed(ours.lines[0])).toBe(untimed(theirs.lines[0]))
+  expect(typeof JSON.parse(ours.lines[0] as string).time).toBe(typeof JSON.parse(theirs.lines[0] as string).time)
+})

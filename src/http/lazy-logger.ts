@@ -1,6 +1,6 @@
 /**
  * Fastify gives every request a child logger (bound to its request id) before anything is
- * logged; most requests log nothing through it (their one access line has its own logger). This
+ * logged; most requests log nothing through it (their one access line is written by AccessLine). This
  * child is made only when a line is written, so a request that logs nothing costs no pino child.
  */
 import type { FastifyBaseLogger } from 'fastify'
