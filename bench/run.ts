@@ -27,7 +27,7 @@ import { autovacuumOff } from '../src/storage/prepare.js'
 import { PG_ADMIN_URL, createTestDatabase, type TestDatabase } from '../src/testing/harness.js'
 import { SERVER_NODE_FLAGS } from '../src/node-flags.js'
 import { seed, type Seeded } from './seed.js'
-import { pick, postgresProcesses, postgresTicksSince, ticksOf, TICKS_PER_SECOND } from './updates.js'
+import { pick, postgresProcesses, postgresSchedstats, postgresTicksSince, schedstatOf, ticksOf, TICKS_PER_SECOND, type Schedstat } from './updates.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const SERVER_JS = join(ROOT, 'dist/bundle/server.mjs')
@@ -352,6 +352,40 @@ interface WriteStatements {
   /** The service's req/s in that round, and the share of its core it used (req/s × CPU a request). */
   rps: number
   serviceBusy: number
+  /**
+   * Shares of the round's time, as the scheduler counted them (/proc/<pid>/schedstat): the
+   * service's main thread, and PostgreSQL's busiest process (the backend that runs these
+   * statements), each on a core and runnable but waiting for one. The rest of their time they
+   * slept: on the service's side waiting for requests or answers, on PostgreSQL's for its commits'
+   * flushes to the disk or for the next statement.
+   */
+  service: Shares
+  backend: Shares
+}
+
+interface Shares {
+  onCore: number
+  waiting: number
+}
+
+/** `after - before` as shares of `ms` (see WriteStatements). */
+function sharesOf(before: Schedstat | undefined, after: Schedstat | undefined, ms: number): Shares {
+  if (before === undefined || after === undefined) return { onCore: 0, waiting: 0 }
+  return { onCore: (after.runNs - before.runNs) / 1e6 / ms, waiting: (after.waitNs - before.waitNs) / 1e6 / ms }
+}
+
+/** Of PostgreSQL's processes, the one that ran longest between `before` and `after`. */
+function busiest(before: Map<string, Schedstat>, after: Map<string, Schedstat>): [Schedstat | undefined, Schedstat | undefined] {
+  let most: [Schedstat | undefined, Schedstat | undefined] = [undefined, undefined]
+  let mostNs = -1
+  for (const [pid, stat] of after) {
+    const was = before.get(pid)
+    if (was !== undefined && stat.runNs - was.runNs > mostNs) {
+      mostNs = stat.runNs - was.runNs
+      most = [was, stat]
+    }
+  }
+  return most
 }
 
 interface Row {
@@ -422,10 +456,14 @@ async function writeStatementsOf(databaseUrl: string, key: string, op: Operation
     // Just started, as the rows' warm-up explains (see WARM_UP_S). After 1 s, this line once
     // described a cold service (1,577 req/s against 3,206 for the service above).
     await load(service, op, 10, WARM_UP_S)
+    const mainThread = `/proc/${service.child.pid}/task/${service.child.pid}/schedstat`
     const before = await writeCounters(metricsUrl)
+    const scheduled = { service: schedstatOf(mainThread), database: postgresSchedstats() }
     const started = performance.now()
     const round = await load(service, op, 10, DURATION)
     const ms = performance.now() - started
+    const [backendBefore, backendAfter] = busiest(scheduled.database, postgresSchedstats())
+    const serviceAfter = schedstatOf(mainThread)
     const after = await writeCounters(metricsUrl)
     const statements = after.statements - before.statements
     const seconds = after.seconds - before.seconds
@@ -435,6 +473,8 @@ async function writeStatementsOf(databaseUrl: string, key: string, op: Operation
       msEach: (seconds * 1000) / statements,
       rps: round.rps,
       serviceBusy: (round.rps * round.cpuUsPerReq) / 1e6,
+      service: sharesOf(scheduled.service, serviceAfter, ms),
+      backend: sharesOf(backendBefore, backendAfter, ms),
     }
   } finally {
     await stop(service)
@@ -650,7 +690,7 @@ async function main(): Promise<void> {
     }
     const putOp = operations(smallSeed).find((op) => op.name === 'PUT /v1/llms/{id} {temperature}') as Operation
     const writes = usePg ? await writeStatementsOf(small.url, keyText, putOp) : undefined
-    if (writes !== undefined) log(`PUT {temperature}'s updates: ${writes.perStatement.toFixed(1)} a statement, ${writes.msEach.toFixed(2)} ms each, ${writes.busy.toFixed(2)} out on average; service core busy ${(writes.serviceBusy * 100).toFixed(0)} %`)
+    if (writes !== undefined) log(`PUT {temperature}'s updates: ${writes.perStatement.toFixed(1)} a statement, ${writes.msEach.toFixed(2)} ms each, ${writes.busy.toFixed(2)} out on average; service core busy ${(writes.serviceBusy * 100).toFixed(0)} %; waiting for a core: service ${(writes.service.waiting * 100).toFixed(0)} %, PostgreSQL's backend ${(writes.backend.waiting * 100).toFixed(0)} % (on a core ${(writes.backend.onCore * 100).toFixed(0)} %)`)
 
     writeReport({
       rows,
@@ -784,6 +824,7 @@ function floorLines(put: Row | undefined, floorUs: number): string[] {
  */
 function ceilingLines(put: Row | undefined, writes: WriteStatements | undefined): string[] {
   if (!usePg || put === undefined) return []
+  const pct = (share: number) => `${(share * 100).toFixed(0)} %`
   const others = put.service.databaseCpuUsPerReq + put.service.loadCpuUsPerReq
   const cores = cpus().length
   const most = (cores * 1e6) / others
@@ -798,6 +839,8 @@ function ceilingLines(put: Row | undefined, writes: WriteStatements | undefined)
       ? []
       : [
           `How a PUT's update reaches PostgreSQL (PUT {temperature} at 10 connections for ${DURATION} s on the 1,000-record database after ${WARM_UP_S} s of them, read from the /metrics of a service started for it, ${writes.rps.toFixed(0)} req/s): ${writes.perStatement.toFixed(1)} updates a statement, ${writes.msEach.toFixed(2)} ms each from sent to answered, ${writes.busy.toFixed(2)} statements out on average (up to two, pipelined on one connection), while the service's core was busy ${(writes.serviceBusy * 100).toFixed(0)} % of the time (req/s × CPU a request).`,
+          '',
+          `Over that round, by the scheduler's counts (\`/proc/<pid>/schedstat\`): the service's main thread ran ${pct(writes.service.onCore)} of the time and was ready to run but waiting for a core ${pct(writes.service.waiting)}; PostgreSQL's busiest process, the backend that runs those statements, ran ${pct(writes.backend.onCore)}, waited for a core ${pct(writes.backend.waiting)}, and slept the other ${pct(1 - writes.backend.onCore - writes.backend.waiting)} (its commits' flushes to the disk, and waits for the next statement). Time spent waiting for a core is time the chain of ten requests stands still.`,
           '',
         ]),
   ]

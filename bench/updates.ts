@@ -41,19 +41,50 @@ export function ticksOf(stat: string): number {
   return Number(fields[11]) + Number(fields[12])
 }
 
-/** CPU ticks of each PostgreSQL server process on this machine (the local server under benchmark), by pid. */
-export function postgresProcesses(): Map<string, number> {
-  const ticks = new Map<string, number>()
+/** Each PostgreSQL server process on this machine (the local server under benchmark): its pid and the text of its /proc/<pid>/stat. */
+function* postgresStats(): Generator<[pid: string, stat: string]> {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') ticks.set(entry, ticksOf(stat))
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') yield [entry, stat]
     } catch {
       // the process ended meanwhile
     }
   }
+}
+
+/** CPU ticks of each PostgreSQL server process on this machine (the local server under benchmark), by pid. */
+export function postgresProcesses(): Map<string, number> {
+  const ticks = new Map<string, number>()
+  for (const [pid, stat] of postgresStats()) ticks.set(pid, ticksOf(stat))
   return ticks
+}
+
+/** What the scheduler counted for a thread (/proc/<pid>/task/<tid>/schedstat): ns on a core, and ns runnable but waiting for one. */
+export interface Schedstat {
+  runNs: number
+  waitNs: number
+}
+
+/** The schedstat at `path` (a process's is its main thread's), or none if it ended meanwhile. */
+export function schedstatOf(path: string): Schedstat | undefined {
+  try {
+    const [run, wait] = readFileSync(path, 'utf8').split(' ')
+    return { runNs: Number(run), waitNs: Number(wait) }
+  } catch {
+    return undefined
+  }
+}
+
+/** The schedstat of each PostgreSQL server process (its only thread), by pid. */
+export function postgresSchedstats(): Map<string, Schedstat> {
+  const stats = new Map<string, Schedstat>()
+  for (const [pid] of postgresStats()) {
+    const stat = schedstatOf(`/proc/${pid}/schedstat`)
+    if (stat !== undefined) stats.set(pid, stat)
+  }
+  return stats
 }
 
 /**
