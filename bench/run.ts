@@ -359,8 +359,8 @@ interface WriteStatements {
    * slept: on the service's side waiting for requests or answers, on PostgreSQL's for its commits'
    * flushes to the disk or for the next statement.
    */
-  service: Shares
-  backend: Shares
+  service: Shares | undefined
+  backend: Shares | undefined
 }
 
 interface Shares {
@@ -368,10 +368,19 @@ interface Shares {
   waiting: number
 }
 
-/** `after - before` as shares of `ms` (see WriteStatements). */
-function sharesOf(before: Schedstat | undefined, after: Schedstat | undefined, ms: number): Shares {
-  if (before === undefined || after === undefined) return { onCore: 0, waiting: 0 }
+/** A share (0 to 1) as a whole percentage. */
+const pct = (share: number): string => `${(share * 100).toFixed(0)} %`
+
+/** `after - before` as shares of `ms` (see WriteStatements); none if either was not read. */
+function sharesOf(before: Schedstat | undefined, after: Schedstat | undefined, ms: number): Shares | undefined {
+  if (before === undefined || after === undefined) return undefined
   return { onCore: (after.runNs - before.runNs) / 1e6 / ms, waiting: (after.waitNs - before.waitNs) / 1e6 / ms }
+}
+
+/** The scheduler's counts of WriteStatements for the log line, when both were read. */
+function scheduledText({ service, backend }: WriteStatements): string {
+  if (service === undefined || backend === undefined) return ''
+  return `; waiting for a core: service ${pct(service.waiting)}, PostgreSQL's backend ${pct(backend.waiting)} (on a core ${pct(backend.onCore)})`
 }
 
 /** Of PostgreSQL's processes, the one that ran longest between `before` and `after`. */
@@ -690,7 +699,7 @@ async function main(): Promise<void> {
     }
     const putOp = operations(smallSeed).find((op) => op.name === 'PUT /v1/llms/{id} {temperature}') as Operation
     const writes = usePg ? await writeStatementsOf(small.url, keyText, putOp) : undefined
-    if (writes !== undefined) log(`PUT {temperature}'s updates: ${writes.perStatement.toFixed(1)} a statement, ${writes.msEach.toFixed(2)} ms each, ${writes.busy.toFixed(2)} out on average; service core busy ${(writes.serviceBusy * 100).toFixed(0)} %; waiting for a core: service ${(writes.service.waiting * 100).toFixed(0)} %, PostgreSQL's backend ${(writes.backend.waiting * 100).toFixed(0)} % (on a core ${(writes.backend.onCore * 100).toFixed(0)} %)`)
+    if (writes !== undefined) log(`PUT {temperature}'s updates: ${writes.perStatement.toFixed(1)} a statement, ${writes.msEach.toFixed(2)} ms each, ${writes.busy.toFixed(2)} out on average; service core busy ${pct(writes.serviceBusy)}${scheduledText(writes)}`)
 
     writeReport({
       rows,
@@ -824,7 +833,6 @@ function floorLines(put: Row | undefined, floorUs: number): string[] {
  */
 function ceilingLines(put: Row | undefined, writes: WriteStatements | undefined): string[] {
   if (!usePg || put === undefined) return []
-  const pct = (share: number) => `${(share * 100).toFixed(0)} %`
   const others = put.service.databaseCpuUsPerReq + put.service.loadCpuUsPerReq
   const cores = cpus().length
   const most = (cores * 1e6) / others
@@ -838,10 +846,14 @@ function ceilingLines(put: Row | undefined, writes: WriteStatements | undefined)
     ...(writes === undefined
       ? []
       : [
-          `How a PUT's update reaches PostgreSQL (PUT {temperature} at 10 connections for ${DURATION} s on the 1,000-record database after ${WARM_UP_S} s of them, read from the /metrics of a service started for it, ${writes.rps.toFixed(0)} req/s): ${writes.perStatement.toFixed(1)} updates a statement, ${writes.msEach.toFixed(2)} ms each from sent to answered, ${writes.busy.toFixed(2)} statements out on average (up to two, pipelined on one connection), while the service's core was busy ${(writes.serviceBusy * 100).toFixed(0)} % of the time (req/s × CPU a request).`,
+          `How a PUT's update reaches PostgreSQL (PUT {temperature} at 10 connections for ${DURATION} s on the 1,000-record database after ${WARM_UP_S} s of them, read from the /metrics of a service started for it, ${writes.rps.toFixed(0)} req/s): ${writes.perStatement.toFixed(1)} updates a statement, ${writes.msEach.toFixed(2)} ms each from sent to answered, ${writes.busy.toFixed(2)} statements out on average (up to two, pipelined on one connection), while the service's core was busy ${pct(writes.serviceBusy)} of the time (req/s × CPU a request).`,
           '',
-          `Over that round, by the scheduler's counts (\`/proc/<pid>/schedstat\`): the service's main thread ran ${pct(writes.service.onCore)} of the time and was ready to run but waiting for a core ${pct(writes.service.waiting)}; PostgreSQL's busiest process, the backend that runs those statements, ran ${pct(writes.backend.onCore)}, waited for a core ${pct(writes.backend.waiting)}, and slept the other ${pct(1 - writes.backend.onCore - writes.backend.waiting)} (its commits' flushes to the disk, and waits for the next statement). Time spent waiting for a core is time the chain of ten requests stands still.`,
-          '',
+          ...(writes.service === undefined || writes.backend === undefined
+            ? []
+            : [
+                `Over that round, by the scheduler's counts (\`/proc/<pid>/schedstat\`): the service's main thread ran ${pct(writes.service.onCore)} of the time and was ready to run but waiting for a core ${pct(writes.service.waiting)}; PostgreSQL's busiest process, the backend that runs those statements, ran ${pct(writes.backend.onCore)}, waited for a core ${pct(writes.backend.waiting)}, and slept the other ${pct(1 - writes.backend.onCore - writes.backend.waiting)} (its commits' flushes to the disk, and waits for the next statement). Time spent waiting for a core is time the chain of ten requests stands still.`,
+                '',
+              ]),
         ]),
   ]
 }

@@ -45,12 +45,13 @@ export function ticksOf(stat: string): number {
 function* postgresStats(): Generator<[pid: string, stat: string]> {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
+    let stat: string
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') yield [entry, stat]
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
     } catch {
-      // the process ended meanwhile
+      continue // the process ended meanwhile
     }
+    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') yield [entry, stat]
   }
 }
 
