@@ -92,7 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // The one line a request: method, URL, status and time, never a header or a body, so it skips
   // the redaction pass (and Fastify's per-request child logger) that other lines pay for, and
   // pino's walk over its fields (see AccessLine).
-  const accessLine = new AccessLine(destination, logger)
+  const accessLine = new AccessLine(logger)
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     childLoggerFactory: lazyChildLoggerFactory,

@@ -26,7 +26,8 @@ function numberOf(value: number): string {
  * The parts of a line that pino keeps on `logger` already serialized for its own lines, read by
  * its own symbols: the level (`{"level":30`, or as `formatters.level` writes it), the time
  * (`,"time":…`, as the `timestamp` option makes it, for each line), the base fields (`,"pid":…,
- * "hostname":…` or whatever `base` holds), the message key and the line's end.
+ * "hostname":…` or whatever `base` holds), the message key, the line's end, and the destination
+ * its lines go to.
  */
 function serializedParts(logger: Logger) {
   const own = logger as unknown as Record<symbol, unknown>
@@ -35,10 +36,11 @@ function serializedParts(logger: Logger) {
   const base = own[pino.symbols.chindingsSym]
   const message = own[pino.symbols.messageKeySym]
   const end = own[pino.symbols.endSym]
-  if (typeof level !== 'string' || typeof time !== 'function' || typeof base !== 'string' || typeof message !== 'string' || typeof end !== 'string') {
-    throw new Error('AccessLine: this pino keeps no serialized level, time, base fields, message key or line end')
+  const destination = own[pino.symbols.streamSym] as DestinationStream | undefined
+  if (typeof level !== 'string' || typeof time !== 'function' || typeof base !== 'string' || typeof message !== 'string' || typeof end !== 'string' || typeof destination?.write !== 'function') {
+    throw new Error('AccessLine: this pino keeps no serialized level, time, base fields, message key, line end or destination')
   }
-  return { level, time: time as () => string, base, message, end }
+  return { level, time: time as () => string, base, message, end, destination }
 }
 
 /**
@@ -48,6 +50,8 @@ function serializedParts(logger: Logger) {
 export class AccessLine {
   /** Whether `logger`'s level lets `info` lines through (the main logger's level is set once, at start). */
   private readonly on: boolean
+  /** Where `logger` writes its lines. */
+  private readonly destination: DestinationStream
   private readonly level: string
   private readonly time: () => string
   /** What follows the time, up to the request id's value: the base fields, then the key `reqId`. */
@@ -55,13 +59,11 @@ export class AccessLine {
   /** The message, and the line's end. */
   private readonly tail: string
 
-  /** Lines as `logger` would write them at `info`, to its destination `destination`. */
-  constructor(
-    private readonly destination: DestinationStream,
-    logger: Logger,
-  ) {
+  /** Lines as `logger` would write them at `info`, among its own lines (to its destination). */
+  constructor(logger: Logger) {
     this.on = logger.isLevelEnabled('info')
-    const { level, time, base, message, end } = serializedParts(logger)
+    const { level, time, base, message, end, destination } = serializedParts(logger)
+    this.destination = destination
     this.level = level
     this.time = time
     this.afterTime = `${base},"reqId":`

@@ -15,10 +15,28 @@ function collector(): { stream: Writable; lines: string[] } {
   return { stream, lines }
 }
 
-/** The line without its time, which is the only part that may differ between two calls. */
-const timeless = (line: string | undefined) => line?.replace(/"time":\d+,/, '"time":0,')
+/**
+ * The line without its time, which is the only part that may differ between two calls: a number,
+ * or a string with the `timestamp` option's ISO time.
+ */
+const timeless = (line: string | undefined) => line?.replace(/"time":("[^"]*"|\d+),/, '"time":0,')
 
-const REQUESTS: [string, string, string, number, number][] = [
+type Request = [reqId: string, method: string, url: string, statusCode: number, responseTime: number]
+
+/**
+ * Writes the same request through AccessLine and through `logger` itself, to the logger's one
+ * destination, and answers both lines: AccessLine's first.
+ */
+function bothLines(options: pino.LoggerOptions, [reqId, method, url, statusCode, responseTime]: Request): [string | undefined, string | undefined] {
+  const out = collector()
+  const logger = pino({ level: 'info', ...options }, out.stream)
+  new AccessLine(logger).write(reqId, method, url, statusCode, responseTime)
+  logger.info({ reqId, method, url, statusCode, responseTime }, 'request completed')
+  expect(out.lines).toHaveLength(2)
+  return [out.lines[0], out.lines[1]]
+}
+
+const REQUESTS: Request[] = [
   ['0f8b6c1e-2d3a-4b5c-8d9e-0a1b2c3d4e5f', 'GET', '/v1/llms/0193a4b2-1c2d-7e3f-8a9b-0c1d2e3f4a5b', 200, 0.41235],
   ['req-1', 'PUT', '/v1/llms/x?search=%22quoted%22&tag="raw"\\back', 412, 12],
   ['r', 'POST', '/v1/llms/ünïcödé/😀/\u0001\u001f\u007f\u2028', 400, 1e-7],
@@ -26,62 +44,43 @@ const REQUESTS: [string, string, string, number, number][] = [
   ['r', 'DELETE', '/', 204, Number.NaN],
 ]
 
-test.each(REQUESTS)('the line for %s %s %s is pino’s, byte for byte', (reqId, method, url, statusCode, responseTime) => {
-  const ours = collector()
-  const theirs = collector()
-  const logger = pino({ level: 'info' }, theirs.stream)
-  new AccessLine(ours.stream, logger).write(reqId, method, url, statusCode, responseTime)
-  logger.info({ reqId, method, url, statusCode, responseTime }, 'request completed')
-  expect(ours.lines).toHaveLength(1)
-  expect(timeless(ours.lines[0])).toBe(timeless(theirs.lines[0]))
-  expect(JSON.parse(ours.lines[0] as string)).toMatchObject({ level: 30, reqId, method, statusCode })
+test.each(REQUESTS)('the line for %s %s %s is pino’s, byte for byte', (...request) => {
+  const [ours, theirs] = bothLines({}, request)
+  expect(timeless(ours)).toBe(timeless(theirs))
+  const [reqId, method, , statusCode] = request
+  expect(JSON.parse(ours as string)).toMatchObject({ level: 30, reqId, method, statusCode })
 })
 
 test.each([
   ['a base of its own', { base: { pid: 7, hostname: 'h"ost', service: 'llm-registry' } }],
   ['no base', { base: null }],
   ['redaction', { redact: { paths: ['req.headers.authorization'], censor: '[redacted]' } }],
-])('the line follows the logger it is made from (%s)', (_name, options) => {
-  const ours = collector()
-  const theirs = collector()
-  const logger = pino({ level: 'info', ...options }, theirs.stream)
-  new AccessLine(ours.stream, logger).write('r', 'GET', '/v1/llms', 200, 1.5)
-  logger.info({ reqId: 'r', method: 'GET', url: '/v1/llms', statusCode: 200, responseTime: 1.5 }, 'request completed')
-  expect(timeless(ours.lines[0])).toBe(timeless(theirs.lines[0]))
+  ['an ISO time', { timestamp: pino.stdTimeFunctions.isoTime }],
+  ['its level as a label', { formatters: { level: (label: string) => ({ level: label }) } }],
+  ['a message key of its own', { messageKey: 'message' }],
+  ['CRLF line ends', { crlf: true }],
+] satisfies [string, pino.LoggerOptions][])('the line is written as the logger it is made from writes its own (%s)', (_name, options) => {
+  const [ours, theirs] = bothLines(options, ['r', 'GET', '/v1/llms', 200, 1.5])
+  expect(timeless(ours)).toBe(timeless(theirs))
+  expect(typeof JSON.parse(ours as string).time).toBe(typeof JSON.parse(theirs as string).time)
 })
 
 test('a lone surrogate is escaped, so the line stays valid JSON (pino writes it raw; a URL never holds one)', () => {
   // Node makes request.url from the request's bytes as Latin-1, so it cannot hold a surrogate.
   const ours = collector()
   const url = '/lone/\ud800/surrogate/\udfff'
-  new AccessLine(ours.stream, pino({ level: 'info' }, ours.stream)).write('r', 'GET', url, 400, 0)
+  new AccessLine(pino({ level: 'info' }, ours.stream)).write('r', 'GET', url, 400, 0)
   expect(ours.lines[0]).toContain('/lone/\\ud800/surrogate/\\udfff')
   expect(JSON.parse(ours.lines[0] as string).url).toBe(url)
 })
 
 test.each(['warn', 'error', 'fatal', 'silent'])('no line at level %s; a line at info, debug and trace', (level) => {
   const quiet = collector()
-  new AccessLine(quiet.stream, pino({ level }, quiet.stream)).write('r', 'GET', '/', 200, 1)
+  new AccessLine(pino({ level }, quiet.stream)).write('r', 'GET', '/', 200, 1)
   expect(quiet.lines).toEqual([])
   for (const loud of ['info', 'debug', 'trace']) {
     const lines = collector()
-    new AccessLine(lines.stream, pino({ level: loud }, lines.stream)).write('r', 'GET', '/', 200, 1)
+    new AccessLine(pino({ level: loud }, lines.stream)).write('r', 'GET', '/', 200, 1)
     expect(lines.lines).toHaveLength(1)
   }
-})
-
-test.each([
-  ['an ISO time', { timestamp: pino.stdTimeFunctions.isoTime }],
-  ['its level as a label', { formatters: { level: (label: string) => ({ level: label }) } }],
-  ['a message key of its own', { messageKey: 'message' }],
-  ['CRLF line ends', { crlf: true }],
-])('the line is written as the logger writes its own (%s)', (_name, options) => {
-  const ours = collector()
-  const theirs = collector()
-  const logger = pino({ level: 'info', ...options }, theirs.stream)
-  new AccessLine(ours.stream, logger).write('r', 'GET', '/v1/llms', 200, 1.5)
-  logger.info({ reqId: 'r', method: 'GET', url: '/v1/llms', statusCode: 200, responseTime: 1.5 }, 'request completed')
-  const untimed = (line: string | undefined) => line?.replace(/"time":("[^"]*"|\d+),/, '"time":0,')
-  expect(untimed(ours.lines[0])).toBe(untimed(theirs.lines[0]))
-  expect(typeof JSON.parse(ours.lines[0] as string).time).toBe(typeof JSON.parse(theirs.lines[0] as string).time)
 })
