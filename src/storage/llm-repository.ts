@@ -472,9 +472,17 @@ export class KyselyLlmRepository implements LlmRepository {
   /** SQLite's in-memory substring index (see search-index.ts). */
   private readonly searchIndex: SearchIndex | undefined
 
-  /** LLMs written since the last sweep that may hold versions past the kept ones (see sweepVersions). */
-  private readonly unswept = new Set<string>()
+  /**
+   * LLMs written since the last sweep that may hold versions past the kept ones (see
+   * sweepVersions), with the newest version this instance wrote of each.
+   */
+  private readonly unswept = new Map<string, { organizationId: string | null; newest: number }>()
   private sweepTimer: NodeJS.Timeout | undefined
+  /**
+   * By LLM, a version at and below which this instance's sweeps have deleted every version, so
+   * that the next sweep need not walk them again (see sweepVersions).
+   */
+  private readonly sweptTo = new Map<string, number>()
 
   constructor(storage: Storage, options: { versionsKept?: number } = {}) {
     this.db = storage.db
@@ -893,23 +901,37 @@ export class KyselyLlmRepository implements LlmRepository {
    */
   private pushedOut(written: StoredLlm): void {
     if (this.versionsKept === 0 || written.version <= this.versionsKept) return
-    this.unswept.add(written.id)
+    const newest = Math.max(written.version, this.unswept.get(written.id)?.newest ?? 0)
+    this.unswept.set(written.id, { organizationId: written.createdByOrganizationId, newest })
     this.sweepTimer ??= setTimeout(() => void this.sweepVersions(), VERSION_SWEEP_MS).unref()
   }
 
   /**
    * Deletes the versions past the kept ones of the LLMs written since the last sweep: everything
    * older, so versions a crash or a lowered LLM_VERSIONS_KEPT left behind go at that LLM's next
-   * write. A failed sweep (the database closing, say) is not retried: nothing it leaves is served.
+   * write in the process started after it. A failed sweep (the database closing, say) is not
+   * retried: nothing it leaves is served.
+   *
+   * Once a sweep has deleted an LLM's versions up to its newest write's less the kept ones, none
+   * at or below that is stored again (a write adds a version above the row's), so the next sweep
+   * walks that LLM's versions only from there (see pruneVersions, sweptTo). Unless the LLM was
+   * deleted and made again under its id, which starts its versions again from 1: by this instance
+   * (`remove` forgets it), or by another, which this one sees when its newest write is no newer
+   * than the last it swept after.
    */
   private async sweepVersions(): Promise<void> {
     this.sweepTimer = undefined
-    const ids = [...this.unswept]
+    const llms = [...this.unswept].map(([id, { organizationId, newest }]) => {
+      const swept = this.sweptTo.get(id) ?? 0
+      return { id, organizationId, newest, above: swept < newest - this.versionsKept ? swept : 0 }
+    })
     this.unswept.clear()
     try {
-      for (let i = 0; i < ids.length; i += SWEEP_CHUNK) {
+      for (let i = 0; i < llms.length; i += SWEEP_CHUNK) {
+        const chunk = llms.slice(i, i + SWEEP_CHUNK)
         // The audit events these versions record stay in the trail (see pruneVersions).
-        await pruneVersions(this.db, this.dialect, ids.slice(i, i + SWEEP_CHUNK), this.versionsKept)
+        await pruneVersions(this.db, this.dialect, chunk, this.versionsKept)
+        for (const llm of chunk) this.swept(llm.id, llm.newest - this.versionsKept)
       }
     } catch {
       // Nothing lost: the rows are never served as versions, their events are still in the trail,
@@ -917,8 +939,17 @@ export class KyselyLlmRepository implements LlmRepository {
     }
   }
 
+  /** Notes that `id`'s versions up to `version` are all deleted (see sweptTo), the oldest noted going first past KNOWN_ROWS. */
+  private swept(id: string, version: number): void {
+    this.sweptTo.delete(id)
+    if (this.sweptTo.size >= KNOWN_ROWS) this.sweptTo.delete(this.sweptTo.keys().next().value as string)
+    this.sweptTo.set(id, version)
+  }
+
   async remove(id: string, check: (current: StoredLlm | undefined) => void, by: string): Promise<void> {
     this.knownRows.delete(id)
+    // Its id may be given again, to an LLM whose versions start again from 1.
+    this.sweptTo.delete(id)
     await this.db.transaction().execute(async (trx) => {
       let select = trx.selectFrom('llms').select(COLUMNS).where('id', '=', id)
       if (this.dialect === 'postgres') select = select.forUpdate()

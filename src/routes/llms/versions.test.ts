@@ -1,6 +1,6 @@
 /** Revisions: every version kept, compared and restored; retention; never a secret in a snapshot. */
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
-import { BACKEND, startHarness, stopHarness, type Harness, type Tenant } from '../../testing/harness.js'
+import { BACKEND, Harness, startHarness, stopHarness, validLlm, type Tenant } from '../../testing/harness.js'
 
 let h: Harness
 let small: Harness
@@ -237,7 +237,7 @@ describe('versions', () => {
     ])
   })
 
-  test('a version past the kept ones that is still stored (a crash before its sweep) is never served, and the next write deletes it', async () => {
+  test('a version past the kept ones that is still stored (a crash before its sweep) is never served, and the next write after a restart deletes it', async () => {
     const { t, llm } = await fixture(small)
     for (let i = 1; i <= 3; i++) await small.put(`/v1/llms/${llm.id}`, t.key, { temperature: i / 10 })
     const versions = () => small.requireStorage().db.selectFrom('llm_versions').where('llm_id', '=', llm.id)
@@ -255,11 +255,49 @@ describe('versions', () => {
     expect(served.meta.total).toBe(3)
     expect((await small.get(`/v1/llms/${llm.id}/versions/1`, t.key)).status).toBe(404)
     expect((await small.post(`/v1/llms/${llm.id}/restore`, t.key, { version: 1 })).status).toBe(404)
+    // The process started after the crash: its first sweep of the LLM walks all its versions.
+    await small.stop()
+    await small.start()
     await small.put(`/v1/llms/${llm.id}`, t.key, { temperature: 0.9 })
     await vi.waitFor(async () => expect((await versions().select('version').execute()).map((r) => r.version).sort((a, b) => a - b)).toEqual([3, 4, 5]), {
       timeout: 5_000,
       interval: 100,
     })
+  })
+
+  test('sweeps one after another each delete what the writes before them pushed out, and no version kept', async () => {
+    const { t, llm } = await fixture(small)
+    const stored = async () =>
+      (await small.requireStorage().db.selectFrom('llm_versions').select('version').where('llm_id', '=', llm.id).execute()).map((r) => r.version).sort((a, b) => a - b)
+    let version = 1
+    for (const writes of [4, 1, 2, 5]) {
+      for (let i = 0; i < writes; i++) expect((await small.put(`/v1/llms/${llm.id}`, t.key, { temperature: ++version / 100 })).status).toBe(200)
+      await vi.waitFor(async () => expect(await stored()).toEqual([version - 2, version - 1, version]), { timeout: 5_000, interval: 100 })
+    }
+    const history = (await small.get(`/v1/llms/${llm.id}/history?perPage=100`, t.key)).body
+    expect(history.data.map((e: any) => e.version)).toEqual(Array.from({ length: version }, (_, i) => version - i))
+  })
+
+  test('an LLM deleted and made again under its id by another instance: the first instance sweeps the new versions from the first', async () => {
+    const t = await small.tenant()
+    const id = crypto.randomUUID()
+    const create = async (server: Harness) => expect((await server.post(`/v1/llms?id=${id}`, t.key, validLlm())).status).toBe(201)
+    const stored = async () =>
+      (await small.requireStorage().db.selectFrom('llm_versions').select('version').where('llm_id', '=', id).execute()).map((r) => r.version).sort((a, b) => a - b)
+    await create(small)
+    for (let i = 2; i <= 6; i++) await small.put(`/v1/llms/${id}`, t.key, { temperature: i / 10 })
+    await vi.waitFor(async () => expect(await stored()).toEqual([4, 5, 6]), { timeout: 5_000, interval: 100 })
+    const other = new Harness(small.database, small.box, small.options)
+    await other.start()
+    try {
+      expect((await other.delete(`/v1/llms/${id}`, t.key)).status).toBe(204)
+      await create(other)
+    } finally {
+      await other.stop()
+    }
+    // Versions 1–3 again: the first instance's sweeps had deleted every version up to 3 of the LLM before.
+    for (let i = 2; i <= 6; i++) await small.put(`/v1/llms/${id}`, t.key, { temperature: i / 10 })
+    await vi.waitFor(async () => expect(await stored()).toEqual([4, 5, 6]), { timeout: 5_000, interval: 100 })
   })
 
   test('50 concurrent updates make 50 consecutive versions, no gap and no duplicate', async () => {
