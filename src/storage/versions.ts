@@ -162,18 +162,18 @@ export interface Unswept {
  *
  * On PostgreSQL as one statement: the delete returns the events it removes and feeds their insert,
  * so a version another instance's sweep deleted first is skipped. Each LLM's versions are walked
- * by the primary key over (`above`, `newest` − `kept`] alone: versions past that newest write's
- * kept ones are another writer's to sweep (or, left by a crash, go at the next write in a process
- * started after it, whose first sweep walks from 0). The walk starts at `above` because a delete
- * leaves its index entries behind until PostgreSQL vacuums the table: an LLM written many times
- * has a long run of dead ones below its oldest kept version, which a walk from its first version
- * reads at every sweep. Measured on tables PostgreSQL had not vacuumed (EXPLAIN ANALYZE of the
- * delete, hand-timed): after about 1,400 writes to each of 100 LLMs, a sweep that found nothing to
- * delete read 1,911 pages in 42 ms walking from each LLM's first version; after about 4,000, one
- * that deleted 6,476 versions walking from the first read 19,317 pages in 167 ms (26 µs a
- * version), and one that deleted 4,000 walking from 40 below each LLM's floor, 4,551 pages in
- * 27 ms (7 µs a version). Earlier statements that read every version of each LLM, kept ones
- * included, cost about 100 µs an event moved.
+ * by the primary key over (`above`, `newest` − `kept`] alone: versions above that were pushed out
+ * by other instances' later writes, which sweep them (or, left by a crash, go at the next write in
+ * a process started after it, whose first sweep walks from 0). The walk starts at `above` because
+ * a delete leaves its index entries behind until PostgreSQL vacuums the table: an LLM written many
+ * times has a long run of dead ones below its oldest kept version, which a walk from its first
+ * version reads at every sweep. Measured on tables PostgreSQL had not vacuumed (EXPLAIN ANALYZE of
+ * the delete, hand-timed): after about 1,400 writes to each of 100 LLMs, a sweep that found
+ * nothing to delete read 1,911 pages in 42 ms walking from each LLM's first version; after about
+ * 4,000, one that deleted 6,476 versions walking from the first read 19,317 pages in 167 ms (26 µs
+ * a version), and one that deleted 4,000 walking from 40 below each LLM's floor, 4,551 pages in
+ * 27 ms (7 µs a version). Earlier statements that read every version of each LLM, kept ones included,
+ * cost about 100 µs an event moved.
  */
 export async function pruneVersions(db: Kysely<Database>, dialect: DialectName, llms: readonly Unswept[], kept: number): Promise<void> {
   const llmIds = llms.map((llm) => llm.id)
