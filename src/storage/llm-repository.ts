@@ -7,7 +7,7 @@ import { keyIdOfSealed } from '../crypto/secret-box.js'
 import { AppError } from '../domain/errors.js'
 import { isUniqueViolation } from './errors.js'
 import { OPERATOR, listHistory, newEventId, recordEvent } from './audit.js'
-import { deleteVersionsOf, findVersion, keepEventsOf, listVersions, pruneVersions, snapshotRowOf } from './versions.js'
+import { deleteVersionsOf, findVersion, listVersions, pruneVersions, snapshotRowOf } from './versions.js'
 import { iso, isoOrNull, parseJson, newestFirst } from './values.js'
 import type SQLite from 'better-sqlite3'
 import type { PgStatements, SqliteReader, Storage } from './database.js'
@@ -956,9 +956,8 @@ export class KyselyLlmRepository implements LlmRepository {
       const row = await select.executeTakeFirst()
       check(row === undefined ? undefined : fromRow(row))
       // A deleted LLM's versions go with it (its id may be chosen again by a later create); the
-      // audit events they record stay in the trail (see keepEventsOf). Both read the row (on
-      // SQLite it heads the chain of the versions), so it goes last.
-      await keepEventsOf(trx, this.dialect, [id], 'all')
+      // audit events they record stay in the trail (see deleteVersionsOf), which reads the row,
+      // so it goes last.
       await deleteVersionsOf(trx, this.dialect, id)
       await trx.deleteFrom('llms').where('id', '=', id).execute()
       await trx.deleteFrom('llm_checks').where('llm_id', '=', id).execute()

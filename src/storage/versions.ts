@@ -1,5 +1,5 @@
 /** The snapshots of an LLM's versions: written in the transaction of the change, pruned after it. */
-import { sql, type Insertable, type Kysely, type Selectable } from 'kysely'
+import { sql, type Insertable, type Kysely, type OperationNodeSource, type Selectable } from 'kysely'
 import type { LlmSettings, StoredLlm } from '../domain/llm.js'
 import type { VersionAction, VersionEntry, VersionSnapshot } from '../domain/ports.js'
 import type { Database, DialectName, LlmVersionsTable } from './schema.js'
@@ -136,7 +136,7 @@ function versionsPast(db: Kysely<Database>, dialect: DialectName, llmIds: readon
  * copies nothing twice. Versions written before migration 0007 record no event (theirs is in
  * audit_events already).
  */
-export async function keepEventsOf(db: Kysely<Database>, dialect: DialectName, llmIds: readonly string[], kept: number | 'all'): Promise<void> {
+async function keepEventsOf(db: Kysely<Database>, dialect: DialectName, llmIds: readonly string[], kept: number | 'all'): Promise<void> {
   await db
     .insertInto('audit_events')
     .columns(EVENT_COLUMNS)
@@ -194,8 +194,7 @@ export async function pruneVersions(db: Kysely<Database>, dialect: DialectName, 
       .whereRef('v.version', '>', 's.above')
       .whereRef('v.version', '<=', 's.floor')
       .returning(eventOfVersion('s.organization_id'))
-    const columns = sql.join(EVENT_COLUMNS.map((c) => sql.ref(c)))
-    await sql`with gone as (${gone}) insert into audit_events (${columns}) select ${columns} from gone where id is not null on conflict (id) do nothing`.execute(db)
+    await withEventsKept(db, gone)
     return
   }
   await db.transaction().execute(async (trx) => {
@@ -238,8 +237,30 @@ function keptVersions(db: Kysely<Database>, dialect: DialectName, llmId: string,
   return query
 }
 
-/** Deletes every stored version of the LLM `llmId` (its events kept first: see keepEventsOf). */
+/**
+ * PostgreSQL: runs `gone`, a delete of versions that returns the audit events they record (as
+ * EVENT_COLUMNS), and inserts those events, as one statement. Every delete of versions that keeps
+ * their events goes this way, so each locks the versions it deletes before it inserts an event:
+ * two of them at once (a sweep, the delete of the LLM) wait for each other's versions, never one
+ * for the other's event while the other waits for its version, which PostgreSQL would break by
+ * failing one of them as a deadlock.
+ */
+async function withEventsKept(db: Kysely<Database>, gone: OperationNodeSource): Promise<void> {
+  const columns = sql.join(EVENT_COLUMNS.map((c) => sql.ref(c)))
+  await sql`with gone as (${gone}) insert into audit_events (${columns}) select ${columns} from gone where id is not null on conflict (id) do nothing`.execute(db)
+}
+
+/**
+ * Deletes every stored version of the LLM `llmId`, keeping the audit events they record (see
+ * keepEventsOf), inside the caller's transaction, before the LLM's row goes (the events take its
+ * organization from it; on SQLite it heads the chain of the versions).
+ */
 export async function deleteVersionsOf(db: Kysely<Database>, dialect: DialectName, llmId: string): Promise<void> {
+  if (dialect === 'postgres') {
+    await withEventsKept(db, db.deleteFrom('llm_versions as v').using('llms as l').where('v.llm_id', '=', llmId).whereRef('l.id', '=', 'v.llm_id').returning(EVENT_OF_VERSION))
+    return
+  }
+  await keepEventsOf(db, dialect, [llmId], 'all')
   await db.deleteFrom('llm_versions').where(ofLlm(dialect, llmId)).execute()
 }
 

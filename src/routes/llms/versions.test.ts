@@ -1,6 +1,7 @@
 /** Revisions: every version kept, compared and restored; retention; never a secret in a snapshot. */
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
-import { BACKEND, Harness, startHarness, stopHarness, validLlm, type Tenant } from '../../testing/harness.js'
+import { BACKEND, Harness, PG_ADMIN_URL, startHarness, stopHarness, validLlm, type Tenant } from '../../testing/harness.js'
 
 let h: Harness
 let small: Harness
@@ -299,6 +300,48 @@ describe('versions', () => {
     for (let i = 2; i <= 6; i++) await small.put(`/v1/llms/${id}`, t.key, { temperature: i / 10 })
     await vi.waitFor(async () => expect(await stored()).toEqual([4, 5, 6]), { timeout: 5_000, interval: 100 })
   })
+
+  test.runIf(BACKEND === 'postgres')(
+    "an LLM deleted while a sweep has deleted one of its versions but not yet kept that version's event: both finish, and the trail holds every event once",
+    async () => {
+      const { t, llm } = await fixture()
+      for (let i = 1; i <= 2; i++) await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: i / 10 })
+      const sweep = new pg.Client({ connectionString: h.database.url })
+      const admin = new pg.Client({ connectionString: PG_ADMIN_URL })
+      await Promise.all([sweep.connect(), admin.connect()])
+      try {
+        // A sweep's statement, halfway: version 1 deleted (its row locked), its event not yet kept.
+        await sweep.query('begin')
+        const [v1] = (await sweep.query('delete from llm_versions where llm_id = $1 and version = 1 returning *', [llm.id])).rows
+        const deleting = h.delete(`/v1/llms/${llm.id}`, t.key)
+        // The delete of the LLM waits for version 1's row...
+        await vi.waitFor(
+          async () => {
+            const waiting = await admin.query("select count(*)::int as n from pg_stat_activity where datname = $1 and wait_event_type = 'Lock'", [sweep.database])
+            expect(waiting.rows[0].n).toBe(1)
+          },
+          { timeout: 5_000, interval: 20 },
+        )
+        // ...and the sweep keeps the event: it must not find the delete holding it.
+        await sweep.query(
+          `insert into audit_events (id, llm_id, organization_id, key_id, action, fields, subject, at, version)
+           values ($1, $2, $3, $4, 'create', $5, null, $6, $7) on conflict (id) do nothing`,
+          [v1.event_id, llm.id, t.organizationId, v1.key_id, JSON.stringify(v1.changed_fields), v1.at, 1],
+        )
+        await sweep.query('commit')
+        expect((await deleting).status).toBe(204)
+      } finally {
+        await Promise.all([sweep.end(), admin.end()])
+      }
+      const trail = await h.requireStorage().db.selectFrom('audit_events').select(['action', 'version']).where('llm_id', '=', llm.id).orderBy('version').execute()
+      expect(trail).toEqual([
+        { action: 'create', version: 1 },
+        { action: 'update', version: 2 },
+        { action: 'update', version: 3 },
+        { action: 'delete', version: 4 },
+      ])
+    },
+  )
 
   test('50 concurrent updates make 50 consecutive versions, no gap and no duplicate', async () => {
     const { t, llm } = await fixture()
