@@ -110,37 +110,32 @@ const eventOfVersion = <O extends string>(organization: O) =>
 const EVENT_OF_VERSION = eventOfVersion('l.created_by_organization_id')
 
 /**
- * The versions (`v`) of the LLMs (`l`) `llmIds` past their newest `kept`, or all of them.
- * PostgreSQL: each LLM's are walked by the primary key up to its floor (CROSS JOIN makes it take
- * the LLM first), so none of the versions kept is read. SQLite: each
- * LLM's chain is walked from its newest (see chainOf), then each version's LLM found by its key.
+ * SQLite: the versions (`v`) of the LLMs (`l`) `llmIds` past their newest `kept`, or all of them.
+ * Each LLM's chain is walked from its newest (see chainOf), then each version's LLM found by its
+ * key.
  */
-function versionsPast(db: Kysely<Database>, dialect: DialectName, llmIds: readonly string[], kept: number | 'all') {
-  let versions =
-    dialect === 'sqlite'
-      ? db
-          .selectFrom('llm_versions as v')
-          .crossJoin('llms as l')
-          .where(sql<boolean>`v.vid in (${chainOf(llmIds)})`)
-          .whereRef('l.id', '=', 'v.llm_id')
-      : db.selectFrom('llms as l').crossJoin('llm_versions as v').where('l.id', 'in', llmIds).whereRef('v.llm_id', '=', 'l.id')
-  if (kept !== 'all') versions = versions.where('v.version', '<=', sql<number>`l.version - ${kept}`)
-  return versions
+function versionsPast(db: Kysely<Database>, llmIds: readonly string[], kept: number | 'all') {
+  const versions = db
+    .selectFrom('llm_versions as v')
+    .crossJoin('llms as l')
+    .where(sql<boolean>`v.vid in (${chainOf(llmIds)})`)
+    .whereRef('l.id', '=', 'v.llm_id')
+  return kept === 'all' ? versions : versions.where('v.version', '<=', sql<number>`l.version - ${kept}`)
 }
 
 /**
- * Copies into audit_events the audit events that the versions of the LLMs `llmIds` past their
- * newest `kept` (or all their versions) record. Run in the transaction that deletes those
+ * SQLite: copies into audit_events the audit events that the versions of the LLMs `llmIds` past
+ * their newest `kept` (or all their versions) record. Run in the transaction that deletes those
  * versions, before it does: the LLM's row gives each event its organization. An event already
- * there is left as it is, so a sweep that races another instance's, or repeats after a failure,
- * copies nothing twice. Versions written before migration 0007 record no event (theirs is in
- * audit_events already).
+ * there is left as it is, so a sweep that repeats after a failure copies nothing twice. Versions
+ * written before migration 0007 record no event (theirs is in audit_events already). PostgreSQL
+ * deletes and copies in one statement instead (see withEventsKept).
  */
-async function keepEventsOf(db: Kysely<Database>, dialect: DialectName, llmIds: readonly string[], kept: number | 'all'): Promise<void> {
+async function keepEventsOf(db: Kysely<Database>, llmIds: readonly string[], kept: number | 'all'): Promise<void> {
   await db
     .insertInto('audit_events')
     .columns(EVENT_COLUMNS)
-    .expression(versionsPast(db, dialect, llmIds, kept).select(EVENT_OF_VERSION).where('v.event_id', 'is not', null))
+    .expression(versionsPast(db, llmIds, kept).select(EVENT_OF_VERSION).where('v.event_id', 'is not', null))
     .onConflict((oc) => oc.column('id').doNothing())
     .execute()
 }
@@ -198,10 +193,10 @@ export async function pruneVersions(db: Kysely<Database>, dialect: DialectName, 
     return
   }
   await db.transaction().execute(async (trx) => {
-    await keepEventsOf(trx, dialect, llmIds, kept)
+    await keepEventsOf(trx, llmIds, kept)
     await trx
       .deleteFrom('llm_versions')
-      .where(sql`vid`, 'in', versionsPast(trx, dialect, llmIds, kept).select(sql`v.vid`.as('vid')))
+      .where(sql`vid`, 'in', versionsPast(trx, llmIds, kept).select(sql`v.vid`.as('vid')))
       .execute()
   })
 }
@@ -252,15 +247,15 @@ async function withEventsKept(db: Kysely<Database>, gone: OperationNodeSource): 
 
 /**
  * Deletes every stored version of the LLM `llmId`, keeping the audit events they record (see
- * keepEventsOf), inside the caller's transaction, before the LLM's row goes (the events take its
- * organization from it; on SQLite it heads the chain of the versions).
+ * withEventsKept, keepEventsOf), inside the caller's transaction, before the LLM's row goes (the
+ * events take its organization from it; on SQLite it heads the chain of the versions).
  */
 export async function deleteVersionsOf(db: Kysely<Database>, dialect: DialectName, llmId: string): Promise<void> {
   if (dialect === 'postgres') {
     await withEventsKept(db, db.deleteFrom('llm_versions as v').using('llms as l').where('v.llm_id', '=', llmId).whereRef('l.id', '=', 'v.llm_id').returning(EVENT_OF_VERSION))
     return
   }
-  await keepEventsOf(db, dialect, [llmId], 'all')
+  await keepEventsOf(db, [llmId], 'all')
   await db.deleteFrom('llm_versions').where(ofLlm(dialect, llmId)).execute()
 }
 
