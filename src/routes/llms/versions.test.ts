@@ -16,6 +16,12 @@ const DEFAULT_ID = 'a7cf662c-2ace-4de1-a21e-ef0fbf144bb7'
 const SETTINGS = ['displayName', 'description', 'llmFormat', 'urls', 'modelName', 'temperature', 'maxTokens', 'deploymentName', 'apiVersion', 'metadata', 'reasoningEffort', 'reasoningFormat']
 const settingsOf = (llm: Record<string, unknown>) => Object.fromEntries(SETTINGS.map((key) => [key, llm[key]]))
 
+/** The versions of the LLM `id` stored in `server`'s database, served or not, oldest first. */
+async function storedVersions(server: Harness, id: string): Promise<number[]> {
+  const rows = await server.requireStorage().db.selectFrom('llm_versions').select('version').where('llm_id', '=', id).execute()
+  return rows.map((r) => r.version).sort((a, b) => a - b)
+}
+
 async function fixture(server = h): Promise<{ t: Tenant; llm: any }> {
   const t = await server.tenant()
   return { t, llm: await server.createLlm(t.key, { secret: 'sk-original-0001' }) }
@@ -171,16 +177,12 @@ describe('versions', () => {
     await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: 1 })
     expect((await h.delete(`/v1/llms/${llm.id}`, t.key)).status).toBe(204)
     expect((await h.get(`/v1/llms/${llm.id}/versions`, t.key)).status).toBe(404)
-    const rows = await h.requireStorage().db.selectFrom('llm_versions').select('version').where('llm_id', '=', llm.id).execute()
-    expect(rows).toEqual([])
+    expect(await storedVersions(h, llm.id)).toEqual([])
   })
 
   test('retention keeps the last LLM_VERSIONS_KEPT versions (3 here): served exactly after each write, deleted soon after', async () => {
     const { t, llm } = await fixture(small)
-    const stored = async () =>
-      (await small.requireStorage().db.selectFrom('llm_versions').select('version').where('llm_id', '=', llm.id).execute())
-        .map((r) => r.version)
-        .sort((a, b) => a - b)
+    const stored = () => storedVersions(small, llm.id)
     for (let i = 1; i <= 6; i++) {
       await small.put(`/v1/llms/${llm.id}`, t.key, { temperature: i / 10 })
       const served = (await small.get(`/v1/llms/${llm.id}/versions`, t.key)).body
@@ -206,7 +208,7 @@ describe('versions', () => {
     expect(before.data.map((e: any) => [e.action, e.version])).toEqual([['update', 7], ...[6, 5, 4, 3, 2].map((v) => ['update', v]), ['create', 1]])
     expect(before.meta.total).toBe(7)
     await vi.waitFor(
-      async () => expect((await small.requireStorage().db.selectFrom('llm_versions').select('version').where('llm_id', '=', llm.id).execute()).length).toBe(3),
+      async () => expect(await storedVersions(small, llm.id)).toHaveLength(3),
       { timeout: 5_000, interval: 100 },
     )
     const after = await history()
@@ -242,7 +244,7 @@ describe('versions', () => {
     const { t, llm } = await fixture(small)
     for (let i = 1; i <= 3; i++) await small.put(`/v1/llms/${llm.id}`, t.key, { temperature: i / 10 })
     const versions = () => small.requireStorage().db.selectFrom('llm_versions').where('llm_id', '=', llm.id)
-    await vi.waitFor(async () => expect((await versions().select('version').execute()).length).toBe(3), { timeout: 5_000, interval: 100 })
+    await vi.waitFor(async () => expect(await storedVersions(small, llm.id)).toHaveLength(3), { timeout: 5_000, interval: 100 })
     // Put back version 1 as a process killed before its sweep would have left it.
     const v2 = await versions().selectAll().where('version', '=', 2).executeTakeFirstOrThrow()
     const json = (value: unknown) => (typeof value === 'object' && value !== null && !(value instanceof Date) ? JSON.stringify(value) : value)
@@ -260,16 +262,12 @@ describe('versions', () => {
     await small.stop()
     await small.start()
     await small.put(`/v1/llms/${llm.id}`, t.key, { temperature: 0.9 })
-    await vi.waitFor(async () => expect((await versions().select('version').execute()).map((r) => r.version).sort((a, b) => a - b)).toEqual([3, 4, 5]), {
-      timeout: 5_000,
-      interval: 100,
-    })
+    await vi.waitFor(async () => expect(await storedVersions(small, llm.id)).toEqual([3, 4, 5]), { timeout: 5_000, interval: 100 })
   })
 
   test('sweeps one after another each delete what the writes before them pushed out, and no version kept', async () => {
     const { t, llm } = await fixture(small)
-    const stored = async () =>
-      (await small.requireStorage().db.selectFrom('llm_versions').select('version').where('llm_id', '=', llm.id).execute()).map((r) => r.version).sort((a, b) => a - b)
+    const stored = () => storedVersions(small, llm.id)
     let version = 1
     for (const writes of [4, 1, 2, 5]) {
       for (let i = 0; i < writes; i++) expect((await small.put(`/v1/llms/${llm.id}`, t.key, { temperature: ++version / 100 })).status).toBe(200)
@@ -283,8 +281,7 @@ describe('versions', () => {
     const t = await small.tenant()
     const id = crypto.randomUUID()
     const create = async (server: Harness) => expect((await server.post(`/v1/llms?id=${id}`, t.key, validLlm())).status).toBe(201)
-    const stored = async () =>
-      (await small.requireStorage().db.selectFrom('llm_versions').select('version').where('llm_id', '=', id).execute()).map((r) => r.version).sort((a, b) => a - b)
+    const stored = () => storedVersions(small, id)
     await create(small)
     for (let i = 2; i <= 6; i++) await small.put(`/v1/llms/${id}`, t.key, { temperature: i / 10 })
     await vi.waitFor(async () => expect(await stored()).toEqual([4, 5, 6]), { timeout: 5_000, interval: 100 })
