@@ -901,8 +901,10 @@ export class KyselyLlmRepository implements LlmRepository {
    */
   private pushedOut(written: StoredLlm): void {
     if (this.versionsKept === 0 || written.version <= this.versionsKept) return
-    const newest = Math.max(written.version, this.unswept.get(written.id)?.newest ?? 0)
-    this.unswept.set(written.id, { organizationId: written.createdByOrganizationId, newest })
+    const unswept = this.unswept.get(written.id)
+    // Kept up to date in place: this runs on every write past the kept ones.
+    if (unswept === undefined) this.unswept.set(written.id, { organizationId: written.createdByOrganizationId, newest: written.version })
+    else unswept.newest = Math.max(unswept.newest, written.version)
     this.sweepTimer ??= setTimeout(() => void this.sweepVersions(), VERSION_SWEEP_MS).unref()
   }
 

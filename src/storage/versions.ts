@@ -153,7 +153,7 @@ export interface Unswept {
 
 /**
  * Deletes the versions of the LLMs `llms` past their newest `kept`, and keeps the audit events
- * they record (see keepEventsOf), in one transaction.
+ * they record (see withEventsKept, keepEventsOf), in one transaction.
  *
  * On PostgreSQL as one statement: the delete returns the events it removes and feeds their insert,
  * so a version another instance's sweep deleted first is skipped. Each LLM's versions are walked
