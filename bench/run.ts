@@ -33,6 +33,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const SERVER_JS = join(ROOT, 'dist/bundle/server.mjs')
 const BARE_JS = join(ROOT, 'dist/bench/bare-server.js')
 const FLOOR_JS = join(ROOT, 'dist/bench/floor.js')
+const WRITE_JS = join(ROOT, 'dist/bench/write-server.js')
 
 const { values: args } = parseArgs({
   options: {
@@ -170,6 +171,15 @@ async function startBare(): Promise<Target> {
   const url = `http://127.0.0.1:${port}`
   await waitReady(url, '/')
   return { name: 'bare', url, child }
+}
+
+/** bench/write-server.ts on `databaseUrl`, writing as the organization that owns `id`. */
+async function startWriteServer(databaseUrl: string, key: string, id: string): Promise<Target> {
+  const port = await freePort()
+  const child = launch(WRITE_JS, { DATABASE_URL: databaseUrl, LLMS_ENCRYPTION_KEY: key, WRITE_ID: id, PORT: String(port) })
+  const url = `http://127.0.0.1:${port}`
+  await waitReady(url, '/')
+  return { name: 'write alone', url, child }
 }
 
 async function stop(target: Target): Promise<void> {
@@ -525,6 +535,42 @@ async function pairsOf(a: Target, aOp: Operation, b: Target, bOp: Operation, lab
   return result
 }
 
+/**
+ * PUT {temperature} at 10 connections on the service, on bench/write-server.ts (the same write
+ * with bare node:http around it and nothing else) and on bare node:http, their rounds
+ * alternating: how far the write alone, with no HTTP path to speak of, gets towards bare.
+ */
+interface WriteBound {
+  service: Round
+  write: Round
+  bare: Round
+  /** Medians of each round's req/s over the bare round that followed it. */
+  serviceRatio: number
+  writeRatio: number
+  /** Each round's write-alone/bare req/s, in the order run. */
+  writePairs: number[]
+}
+
+async function writeBoundOf(service: Target, write: Target, bare: Target, op: Operation): Promise<WriteBound> {
+  await mirror(service, bare, op)
+  await mirror(service, write, op)
+  const servers = [service, write, bare]
+  for (const server of servers) await load(server, op, 10, WARM_UP_S)
+  const rounds: Round[][] = servers.map(() => [])
+  for (let r = 0; r < SCALING_ROUNDS; r++) {
+    for (const [i, server] of servers.entries()) rounds[i]?.push(await load(server, op, 10, DURATION))
+  }
+  const [s, w, b] = rounds as [Round[], Round[], Round[]]
+  const over = (xs: Round[]) => xs.map((x, i) => x.rps / (b[i]?.rps ?? 1))
+  const result = { service: med(s), write: med(w), bare: med(b), serviceRatio: median(over(s)), writeRatio: median(over(w)), writePairs: over(w) }
+  log(
+    `${op.name}, the write alone (node:http, no framework): ${result.write.rps.toFixed(0)} req/s, ratio ${result.writeRatio.toFixed(2)} ` +
+      `(rounds ${result.writePairs.map((x) => x.toFixed(2)).join(', ')}), cpu ${result.write.cpuUsPerReq.toFixed(0)} µs/req; ` +
+      `service ${result.service.rps.toFixed(0)} req/s, ratio ${result.serviceRatio.toFixed(2)}; bare ${result.bare.rps.toFixed(0)}`,
+  )
+  return result
+}
+
 function log(text: string): void {
   process.stderr.write(`[bench] ${text}\n`)
 }
@@ -698,6 +744,9 @@ async function main(): Promise<void> {
       log(`the domain's update alone (no HTTP, ${floor.inFlight} in flight): ${floor.us.toFixed(0)} µs CPU a write${usePg ? `, PostgreSQL ${floor.databaseUs.toFixed(0)}` : ''}, ${perCommitText(floor)} a commit, ${floor.wallUs.toFixed(0)} µs wall`)
     }
     const putOp = operations(smallSeed).find((op) => op.name === 'PUT /v1/llms/{id} {temperature}') as Operation
+    const writeServer = await startWriteServer(small.url, keyText, smallSeed.sample.ids[0] as string)
+    targets.push(writeServer)
+    const writeBound = await writeBoundOf(smallService, writeServer, bare, putOp)
     const writes = usePg ? await writeStatementsOf(small.url, keyText, putOp) : undefined
     if (writes !== undefined) log(`PUT {temperature}'s updates: ${writes.perStatement.toFixed(1)} a statement, ${writes.msEach.toFixed(2)} ms each, ${writes.busy.toFixed(2)} out on average; service core busy ${pct(writes.serviceBusy)}${scheduledText(writes)}`)
 
@@ -710,6 +759,7 @@ async function main(): Promise<void> {
       npmStartMs: median(npmStarts),
       records: bigSeed.records,
       floors,
+      writeBound,
       ...(writes !== undefined && { writes }),
       autovacuumOff: vacuumOff,
     })
@@ -730,6 +780,8 @@ interface Report {
   records: number
   /** The domain's update and its database write alone, no HTTP, at FLOOR_IN_FLIGHTS (see updateFloor). */
   floors: Floor[]
+  /** PUT {temperature} on the service, on the write alone and on bare (see writeBoundOf). */
+  writeBound: WriteBound
   /** PostgreSQL: how PUTs' updates reached the database (see writeStatementsOf). */
   writes?: WriteStatements
   /** PostgreSQL: autovacuum does not reach llm_versions (see autovacuumOff); false on SQLite. */
@@ -787,6 +839,7 @@ function targetLines(r: Report): string[] {
     '',
     ...floorLines(row('PUT /v1/llms/{id} {temperature}'), floorAt(r, FLOOR_IN_FLIGHT).us),
     ...ceilingLines(row('PUT /v1/llms/{id} {temperature}'), r.writes),
+    ...writeBoundLines(r.writeBound, usePg ? 0.2 : 0.3),
     ...floorTableLines(r),
   ]
 }
@@ -822,6 +875,27 @@ function floorLines(put: Row | undefined, floorUs: number): string[] {
   const bareUs = put.bare.cpuUsPerReq
   return [
     `PUT {temperature} at 10 connections: its write alone (the floor: the domain's update and its database write, ${FLOOR_IN_FLIGHT} at a time, no HTTP; see Resources) cost ${floorUs.toFixed(0)} µs of CPU, and bare node:http spent ${bareUs.toFixed(0)} µs a request on HTTP alone. A PUT costs the service at least both, ${(floorUs + bareUs).toFixed(0)} µs, so on one core it could reach at most a ratio of ${(bareUs / (floorUs + bareUs)).toFixed(2)} however cheap the rest of its HTTP path were. The service spent ${put.service.cpuUsPerReq.toFixed(0)} µs a request.`,
+    '',
+  ]
+}
+
+/** The write alone against bare, next to the service (see writeBoundOf), and what it says of the PUT's target `goal`. */
+function writeBoundLines(w: WriteBound, goal: number): string[] {
+  const us = (x: Round) => `${x.cpuUsPerReq.toFixed(0)}${usePg ? ` (PostgreSQL ${x.databaseCpuUsPerReq.toFixed(0)})` : ''}`
+  const verdict =
+    w.writeRatio < goal
+      ? `below the goal of ${goal.toFixed(2)}: on this run's machine no HTTP path, however lean, would have met the PUT target; what holds it is the write itself (the domain's update, the database's statement and commit) and the cores it shares.`
+      : `at or above the goal of ${goal.toFixed(2)}: the write leaves room for an HTTP path to meet it.`
+  return [
+    `PUT {temperature} at 10 connections with no HTTP path to speak of: \`bench/write-server.ts\` runs the same write (the domain's update and its database write, as the floor) behind bare node:http, with no framework, authentication, validation, serialization or log line, and answers the service's bytes. Its rounds alternated with the service's and bare's on the 1,000-record database, ${SCALING_ROUNDS} of each after ${WARM_UP_S} s of warm-up:`,
+    '',
+    `| server | req/s | ratio to bare | CPU µs/req${usePg ? ' (PostgreSQL)' : ''} | load generator CPU µs/req |`,
+    '| --- | ---: | ---: | ---: | ---: |',
+    `| the service | ${w.service.rps.toFixed(0)} | ${w.serviceRatio.toFixed(2)} | ${us(w.service)} | ${w.service.loadCpuUsPerReq.toFixed(0)} |`,
+    `| the write alone | ${w.write.rps.toFixed(0)} | ${w.writeRatio.toFixed(2)} | ${us(w.write)} | ${w.write.loadCpuUsPerReq.toFixed(0)} |`,
+    `| bare node:http | ${w.bare.rps.toFixed(0)} | 1 | ${us(w.bare)} | ${w.bare.loadCpuUsPerReq.toFixed(0)} |`,
+    '',
+    `The write alone reached ${w.writeRatio.toFixed(2)} of bare (each round: ${w.writePairs.map((x) => x.toFixed(2)).join(', ')}), ${verdict}`,
     '',
   ]
 }

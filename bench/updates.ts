@@ -2,7 +2,8 @@
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import type { SecretBox } from '../src/crypto/secret-box.js'
-import { createServices } from '../src/services.js'
+import type { Actor } from '../src/domain/access.js'
+import { createServices, type Services } from '../src/services.js'
 import type { Storage } from '../src/storage/database.js'
 import { KyselyLlmRepository } from '../src/storage/llm-repository.js'
 
@@ -18,12 +19,17 @@ export interface Updater {
   commits: () => { commits: number; writes: number }
 }
 
+/** The domain's services on `storage`, and an actor that may read and write the LLMs of the organization that owns `id`. */
+export async function domainOf(storage: Storage, box: SecretBox, id: string): Promise<{ services: Services; actor: Actor }> {
+  const services = createServices(storage, box)
+  const owner = (await new KyselyLlmRepository(storage).findById(id))?.createdByOrganizationId
+  if (owner == null) throw new Error('the seeded LLM has no organization')
+  return { services, actor: { organizationId: owner, keyId: 'bench', permissions: ['llms:read', 'llms:write'] } }
+}
+
 /** The domain's update of one field of one of `ids` (all of one organization), as a PUT {temperature} makes it. */
 export async function updaterOf(storage: Storage, box: SecretBox, ids: string[]): Promise<Updater> {
-  const services = createServices(storage, box)
-  const owner = (await new KyselyLlmRepository(storage).findById(ids[0] as string))?.createdByOrganizationId
-  if (owner == null) throw new Error('the seeded LLM has no organization')
-  const actor = { organizationId: owner, keyId: 'bench', permissions: ['llms:read', 'llms:write'] as const }
+  const { services, actor } = await domainOf(storage, box, ids[0] as string)
   return {
     update: () => services.llms.update(actor, pick(ids), { temperature: Math.round(Math.random() * 200) / 100 }),
     commits: () => {
