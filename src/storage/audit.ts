@@ -1,6 +1,6 @@
 /**
  * The audit trail: events are written in the transaction of the change they record. A write's
- * event lives in its version row until that row is deleted, then here (see keepEventsOf and
+ * event lives in its version row until that row is deleted, then here (see removeVersions and
  * pruneVersions in versions.ts); every other event is written here directly.
  */
 import { v7 as timeOrderedUuid } from 'uuid'
@@ -54,7 +54,7 @@ export function newEventId(): string {
 /**
  * An LLM's events, newest first. The events of its writes (create, update, restore, secret) are
  * recorded by the version rows those writes make, and move here when the version is deleted (see
- * keepEventsOf and pruneVersions): so the trail is both tables, each event in exactly one of them.
+ * removeVersions and pruneVersions): so the trail is both tables, each event in exactly one of them.
  */
 export async function listHistory(
   db: Kysely<Database>,

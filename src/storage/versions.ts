@@ -89,7 +89,7 @@ export function eventsInVersions(db: Kysely<Database>, dialect: DialectName, llm
     .where('v.event_id', 'is not', null)
 }
 
-/** audit_events' columns, as keepEventsOf and pruneVersions fill them. */
+/** audit_events' columns, as removeVersions and pruneVersions fill them. */
 const EVENT_COLUMNS = ['id', 'llm_id', 'organization_id', 'key_id', 'action', 'fields', 'subject', 'at', 'version'] as const
 
 /** The audit event that a version (`v`) records, as EVENT_COLUMNS, its LLM's owner in the column `organization`. */
@@ -110,34 +110,42 @@ const eventOfVersion = <O extends string>(organization: O) =>
 const EVENT_OF_VERSION = eventOfVersion('l.created_by_organization_id')
 
 /**
- * SQLite: the versions (`v`) of the LLMs (`l`) `llmIds` past their newest `kept`, or all of them.
- * Each LLM's chain is walked from its newest (see chainOf), then each version's LLM found by its
- * key.
+ * SQLite: deletes the versions of the LLMs `llmIds` past their newest `kept` (or all of them),
+ * keeping the audit events they record: copied into audit_events first, an event already there
+ * left as it is (so a sweep that repeats after a failure copies nothing twice; versions written
+ * before migration 0007 record none, theirs is there already). Run inside the caller's
+ * transaction. PostgreSQL deletes and copies in one statement instead (see withEventsKept).
+ *
+ * Each LLM's chain is walked once (see chainOf), its floor and owner carried down from its row,
+ * and the versions found go to a table of this connection's own (`temp.swept_versions`), from
+ * which the copy and the delete take them by rowid. Two walks, one for each, that looked up the
+ * LLM's row at every version, cost the sweep about twice as much (see docs/decisions.md).
  */
-function versionsPast(db: Kysely<Database>, llmIds: readonly string[], kept: number | 'all') {
-  const versions = db
-    .selectFrom('llm_versions as v')
-    .crossJoin('llms as l')
-    .where(sql<boolean>`v.vid in (${chainOf(llmIds)})`)
-    .whereRef('l.id', '=', 'v.llm_id')
-  return kept === 'all' ? versions : versions.where('v.version', '<=', sql<number>`l.version - ${kept}`)
-}
-
-/**
- * SQLite: copies into audit_events the audit events that the versions of the LLMs `llmIds` past
- * their newest `kept` (or all their versions) record. Run in the transaction that deletes those
- * versions, before it does: the LLM's row gives each event its organization. An event already
- * there is left as it is, so a sweep that repeats after a failure copies nothing twice. Versions
- * written before migration 0007 record no event (theirs is in audit_events already). PostgreSQL
- * deletes and copies in one statement instead (see withEventsKept).
- */
-async function keepEventsOf(db: Kysely<Database>, llmIds: readonly string[], kept: number | 'all'): Promise<void> {
-  await db
+async function removeVersions(db: Kysely<Database>, llmIds: readonly string[], kept: number | 'all'): Promise<void> {
+  const floor = kept === 'all' ? sql`l.version` : sql`l.version - ${kept}`
+  await sql`create temp table if not exists swept_versions (vid integer primary key, organization_id text)`.execute(db)
+  await sql`insert into temp.swept_versions (vid, organization_id)
+    with recursive chain(vid, prev, llm_id, version, floor, organization_id) as (
+      select v.vid, v.prev, v.llm_id, v.version, ${floor}, l.created_by_organization_id
+        from llms as l cross join llm_versions as v on v.vid = l.versions_head where l.id in (${sql.join(llmIds)})
+      union all select v.vid, v.prev, v.llm_id, v.version, c.floor, c.organization_id
+        from chain as c cross join llm_versions as v on v.vid = c.prev and v.llm_id = c.llm_id)
+    select vid, organization_id from chain where version <= floor`.execute(db)
+  const swept = db.withTables<{ 'temp.swept_versions': { vid: number; organization_id: string | null } }>()
+  await swept
     .insertInto('audit_events')
     .columns(EVENT_COLUMNS)
-    .expression(versionsPast(db, llmIds, kept).select(EVENT_OF_VERSION).where('v.event_id', 'is not', null))
+    .expression(
+      swept
+        .selectFrom('temp.swept_versions as s')
+        .innerJoin('llm_versions as v', (join) => join.on(sql<boolean>`v.vid = s.vid`))
+        .select(eventOfVersion('s.organization_id'))
+        .where('v.event_id', 'is not', null),
+    )
     .onConflict((oc) => oc.column('id').doNothing())
     .execute()
+  await sql`delete from llm_versions where vid in (select vid from temp.swept_versions)`.execute(db)
+  await sql`delete from temp.swept_versions`.execute(db)
 }
 
 /** An LLM whose versions past the kept ones a sweep deletes (see pruneVersions). */
@@ -153,7 +161,7 @@ export interface Unswept {
 
 /**
  * Deletes the versions of the LLMs `llms` past their newest `kept`, and keeps the audit events
- * they record (see withEventsKept, keepEventsOf), in one transaction.
+ * they record (see withEventsKept, removeVersions), in one transaction.
  *
  * On PostgreSQL as one statement: the delete returns the events it removes and feeds their insert,
  * so a version another instance's sweep deleted first is skipped. Each LLM's versions are walked
@@ -192,13 +200,7 @@ export async function pruneVersions(db: Kysely<Database>, dialect: DialectName, 
     await withEventsKept(db, gone)
     return
   }
-  await db.transaction().execute(async (trx) => {
-    await keepEventsOf(trx, llmIds, kept)
-    await trx
-      .deleteFrom('llm_versions')
-      .where(sql`vid`, 'in', versionsPast(trx, llmIds, kept).select(sql`v.vid`.as('vid')))
-      .execute()
-  })
+  await db.transaction().execute((trx) => removeVersions(trx, llmIds, kept))
 }
 
 const ENTRY_COLUMNS = ['version', 'at', 'action', 'key_id', 'changed_fields', 'restored_from'] as const
@@ -247,7 +249,7 @@ async function withEventsKept(db: Kysely<Database>, gone: OperationNodeSource): 
 
 /**
  * Deletes every stored version of the LLM `llmId`, keeping the audit events they record (see
- * withEventsKept, keepEventsOf), inside the caller's transaction, before the LLM's row goes (the
+ * withEventsKept, removeVersions), inside the caller's transaction, before the LLM's row goes (the
  * events take its organization from it; on SQLite it heads the chain of the versions).
  */
 export async function deleteVersionsOf(db: Kysely<Database>, dialect: DialectName, llmId: string): Promise<void> {
@@ -255,8 +257,7 @@ export async function deleteVersionsOf(db: Kysely<Database>, dialect: DialectNam
     await withEventsKept(db, db.deleteFrom('llm_versions as v').using('llms as l').where('v.llm_id', '=', llmId).whereRef('l.id', '=', 'v.llm_id').returning(EVENT_OF_VERSION))
     return
   }
-  await keepEventsOf(db, [llmId], 'all')
-  await db.deleteFrom('llm_versions').where(ofLlm(dialect, llmId)).execute()
+  await removeVersions(db, [llmId], 'all')
 }
 
 /** An LLM's kept versions, newest first. */
