@@ -138,7 +138,12 @@ async function removeVersions(db: Kysely<Database>, llmIds: readonly string[], k
     .expression(
       swept
         .selectFrom('temp.swept_versions as s')
-        .innerJoin('llm_versions as v', (join) => join.on(sql<boolean>`v.vid = s.vid`))
+        // A cross join, so that SQLite walks the swept versions and looks each up by its rowid: a
+        // table of this connection's own has no statistics, and with an inner join it chose to
+        // scan every stored version instead (EXPLAIN QUERY PLAN), which cost a sweep more the
+        // larger the database (the PUT on 110,000 records fell to 0.85 of the one on 1,000).
+        .crossJoin('llm_versions as v')
+        .whereRef(sql.ref('v.vid'), '=', sql.ref('s.vid'))
         .select(eventOfVersion('s.organization_id'))
         .where('v.event_id', 'is not', null),
     )
