@@ -63,6 +63,7 @@ const AUDIT_ACTION = sql<string>`case when v.action = 'create' then 'create' els
  * chain from its newest (see migration 0009): each step a rowid lookup, and only the LLM's own
  * rows (a rowid a deleted LLM's version freed may be taken again by another's). For one LLM, the
  * walk stops after its newest `walk` versions when given (the chain runs newest first).
+ * removeVersions walks the chains the same way, carrying more with each step.
  */
 function chainOf(llmIds: readonly string[], walk?: number) {
   return sql<number>`with recursive chain(vid, prev, llm_id) as (
