@@ -2,10 +2,11 @@ import { defineConfig } from '@playwright/test'
 
 // The console's browser tests: Debian's chromium (apt-get install chromium; Playwright's own
 // browser download cannot work here) against a real server on a fresh SQLite database, started
-// by global-setup.ts. Screenshots go to console/test-results/.
+// by global-setup.ts. Screenshots go to test-results/console/ at the repository's top, outside
+// the sources scripts/build.mjs watches (under console/, every run made `npm start` rebuild).
 export default defineConfig({
   testDir: './e2e',
-  outputDir: './test-results',
+  outputDir: '../test-results/console',
   globalSetup: './e2e/global-setup.ts',
   fullyParallel: false,
   workers: 1,

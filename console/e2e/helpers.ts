@@ -55,9 +55,9 @@ export async function expectAccessible(page: Page, what: string) {
   expect(bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`), what).toEqual([])
 }
 
-const SCREENSHOTS = fileURLToPath(new URL('../test-results/screenshots/', import.meta.url))
+const SCREENSHOTS = fileURLToPath(new URL('../../test-results/console/screenshots/', import.meta.url))
 
-/** A full-page screenshot at 1280 px and at 375 px wide, light and dark, into test-results/screenshots/. */
+/** A full-page screenshot at 1280 px and at 375 px wide, light and dark, into test-results/console/screenshots/. */
 export async function screenshots(page: Page, name: string, info: TestInfo) {
   mkdirSync(SCREENSHOTS, { recursive: true })
   const original = page.viewportSize() ?? { width: 1280, height: 720 }
