@@ -902,9 +902,14 @@ export class KyselyLlmRepository implements LlmRepository {
   private pushedOut(written: StoredLlm): void {
     if (this.versionsKept === 0 || written.version <= this.versionsKept) return
     const unswept = this.unswept.get(written.id)
-    // Kept up to date in place: this runs on every write past the kept ones.
+    // Kept up to date in place: this runs on every write past the kept ones. The owner is the
+    // latest write's, as when the entry was made anew for each write (an LLM deleted and made
+    // again under its id, by another instance, may have another).
     if (unswept === undefined) this.unswept.set(written.id, { organizationId: written.createdByOrganizationId, newest: written.version })
-    else unswept.newest = Math.max(unswept.newest, written.version)
+    else {
+      unswept.organizationId = written.createdByOrganizationId
+      unswept.newest = Math.max(unswept.newest, written.version)
+    }
     this.sweepTimer ??= setTimeout(() => void this.sweepVersions(), VERSION_SWEEP_MS).unref()
   }
 
