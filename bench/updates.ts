@@ -1,6 +1,7 @@
 /** What the benchmarks need to time the domain's write with no HTTP (bench/floor.ts, bench/write-anatomy.ts), and to read CPU from /proc. */
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
+import { readEnv } from '../src/config.js'
 import type { SecretBox } from '../src/crypto/secret-box.js'
 import type { Actor } from '../src/domain/access.js'
 import { createServices, type Services } from '../src/services.js'
@@ -19,9 +20,14 @@ export interface Updater {
   commits: () => { commits: number; writes: number }
 }
 
-/** The domain's services on `storage`, and an actor that may read and write the LLMs of the organization that owns `id`. */
+/**
+ * The domain's services on `storage`, keeping as many versions as the service started beside them
+ * (LLM_VERSIONS_KEPT, read from the environment as the service reads it, so that the write alone and
+ * the floor sweep as the service does), and an actor that may read and write the LLMs of the
+ * organization that owns `id`.
+ */
 export async function domainOf(storage: Storage, box: SecretBox, id: string): Promise<{ services: Services; actor: Actor }> {
-  const services = createServices(storage, box)
+  const services = createServices(storage, box, { versionsKept: readEnv().LLM_VERSIONS_KEPT })
   const owner = (await new KyselyLlmRepository(storage).findById(id))?.createdByOrganizationId
   if (owner == null) throw new Error('the seeded LLM has no organization')
   return { services, actor: { organizationId: owner, keyId: 'bench', permissions: ['llms:read', 'llms:write'] } }
