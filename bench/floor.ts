@@ -15,12 +15,13 @@
  * PostgreSQL's processes, and read up to twice as much.
  *
  * Environment: DATABASE_URL, LLMS_ENCRYPTION_KEY (base64), FLOOR_IDS (a JSON array of the ids of
- * one organization's LLMs), FLOOR_CALLS, FLOOR_IN_FLIGHT.
+ * one organization's LLMs), FLOOR_CALLS, FLOOR_IN_FLIGHT; and the service's own LLM_VERSIONS_KEPT
+ * (see serviceOptions).
  */
 import { SecretBox } from '../src/crypto/secret-box.js'
 import { parseDatabaseUrl } from '../src/config.js'
 import { openDatabase } from '../src/storage/database.js'
-import { cpuUsPerCall, postgresProcesses, postgresTicksSince, TICKS_PER_SECOND, updaterOf } from './updates.js'
+import { cpuUsPerCall, postgresProcesses, postgresTicksSince, serviceOptions, TICKS_PER_SECOND, updaterOf } from './updates.js'
 
 const env = (name: string): string => {
   const value = process.env[name]
@@ -30,7 +31,7 @@ const env = (name: string): string => {
 
 const storage = openDatabase(parseDatabaseUrl(env('DATABASE_URL')), { checkpoints: true })
 try {
-  const { update, commits } = await updaterOf(storage, new SecretBox(Buffer.from(env('LLMS_ENCRYPTION_KEY'), 'base64')), JSON.parse(env('FLOOR_IDS')) as string[])
+  const { update, commits } = await updaterOf(storage, new SecretBox(Buffer.from(env('LLMS_ENCRYPTION_KEY'), 'base64')), JSON.parse(env('FLOOR_IDS')) as string[], serviceOptions())
   const calls = Number(env('FLOOR_CALLS'))
   const inFlight = Number(env('FLOOR_IN_FLIGHT'))
   // Warm up until the code is compiled and the caches are full: a quarter of the calls measured.

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { readEnv } from '../src/config.js'
 import type { SecretBox } from '../src/crypto/secret-box.js'
 import type { Actor } from '../src/domain/access.js'
-import { createServices, type Services } from '../src/services.js'
+import { createServices, type ServiceOptions, type Services } from '../src/services.js'
 import type { Storage } from '../src/storage/database.js'
 import { KyselyLlmRepository } from '../src/storage/llm-repository.js'
 
@@ -21,21 +21,25 @@ export interface Updater {
 }
 
 /**
- * The domain's services on `storage`, keeping as many versions as the service started beside them
- * (LLM_VERSIONS_KEPT, read from the environment as the service reads it, so that the write alone and
- * the floor sweep as the service does), and an actor that may read and write the LLMs of the
- * organization that owns `id`.
+ * The options of the service started beside a stand-in for it (bench/floor.ts,
+ * bench/write-server.ts), read from the environment as the service reads them: so that the write
+ * alone and the floor keep as many versions, and sweep, as the service does (LLM_VERSIONS_KEPT).
  */
-export async function domainOf(storage: Storage, box: SecretBox, id: string): Promise<{ services: Services; actor: Actor }> {
-  const services = createServices(storage, box, { versionsKept: readEnv().LLM_VERSIONS_KEPT })
+export function serviceOptions(): ServiceOptions {
+  return { versionsKept: readEnv().LLM_VERSIONS_KEPT }
+}
+
+/** The domain's services on `storage`, and an actor that may read and write the LLMs of the organization that owns `id`. */
+export async function domainOf(storage: Storage, box: SecretBox, id: string, options: ServiceOptions = {}): Promise<{ services: Services; actor: Actor }> {
+  const services = createServices(storage, box, options)
   const owner = (await new KyselyLlmRepository(storage).findById(id))?.createdByOrganizationId
   if (owner == null) throw new Error('the seeded LLM has no organization')
   return { services, actor: { organizationId: owner, keyId: 'bench', permissions: ['llms:read', 'llms:write'] } }
 }
 
 /** The domain's update of one field of one of `ids` (all of one organization), as a PUT {temperature} makes it. */
-export async function updaterOf(storage: Storage, box: SecretBox, ids: string[]): Promise<Updater> {
-  const { services, actor } = await domainOf(storage, box, ids[0] as string)
+export async function updaterOf(storage: Storage, box: SecretBox, ids: string[], options: ServiceOptions = {}): Promise<Updater> {
+  const { services, actor } = await domainOf(storage, box, ids[0] as string, options)
   return {
     update: () => services.llms.update(actor, pick(ids), { temperature: Math.round(Math.random() * 200) / 100 }),
     commits: () => {

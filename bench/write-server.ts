@@ -8,14 +8,14 @@
  * its HTTP path costs no more than bare's, whatever the service's HTTP path is made of.
  *
  * Environment: DATABASE_URL, LLMS_ENCRYPTION_KEY (base64), WRITE_ID (an LLM of the organization
- * to write as), PORT.
+ * to write as), PORT; and the service's own LLM_VERSIONS_KEPT (see serviceOptions).
  */
 import { parseDatabaseUrl } from '../src/config.js'
 import { SecretBox } from '../src/crypto/secret-box.js'
 import type { LlmPatch } from '../src/domain/llm.js'
 import { openDatabase } from '../src/storage/database.js'
 import { answerServer } from './answer-server.js'
-import { domainOf } from './updates.js'
+import { domainOf, serviceOptions } from './updates.js'
 
 const env = (name: string): string => {
   const value = process.env[name]
@@ -25,7 +25,7 @@ const env = (name: string): string => {
 
 const PREFIX = '/v1/llms/'
 const storage = openDatabase(parseDatabaseUrl(env('DATABASE_URL')), { checkpoints: true })
-const { services, actor } = await domainOf(storage, new SecretBox(Buffer.from(env('LLMS_ENCRYPTION_KEY'), 'base64')), env('WRITE_ID'))
+const { services, actor } = await domainOf(storage, new SecretBox(Buffer.from(env('LLMS_ENCRYPTION_KEY'), 'base64')), env('WRITE_ID'), serviceOptions())
 const server = answerServer((req, body) => {
   if (req.method !== 'PUT' || req.url?.startsWith(PREFIX) !== true) return undefined
   return services.llms.update(actor, req.url.slice(PREFIX.length), JSON.parse(body.toString('utf8')) as LlmPatch)
