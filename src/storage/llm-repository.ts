@@ -178,6 +178,12 @@ interface Change {
   snapshot: ReturnType<typeof snapshotRowOf>
 }
 
+/** A version of the LLM made at `createdAt` (see KyselyLlmRepository.unswept and sweptTo). */
+interface Written {
+  createdAt: string
+  newest: number
+}
+
 /** A change to write only if the row is still at `version` with `xmin` (see modifyOptimistic). */
 interface ConditionalWrite {
   id: string
@@ -474,15 +480,17 @@ export class KyselyLlmRepository implements LlmRepository {
 
   /**
    * LLMs written since the last sweep that may hold versions past the kept ones (see
-   * sweepVersions), with the newest version this instance wrote of each.
+   * sweepVersions), with the newest version this instance wrote of each, and when the LLM it
+   * wrote was made: an LLM deleted and made again under its id is another LLM, whose versions
+   * start again from 1.
    */
-  private readonly unswept = new Map<string, { organizationId: string | null; newest: number }>()
+  private readonly unswept = new Map<string, Written>()
   private sweepTimer: NodeJS.Timeout | undefined
   /**
-   * By LLM, a version at and below which this instance's sweeps have deleted every version, so
-   * that the next sweep need not walk them again (see sweepVersions).
+   * By LLM (by its id and when it was made), a version at and below which this instance's sweeps
+   * have deleted every version, so that the next sweep need not walk them again (see sweepVersions).
    */
-  private readonly sweptTo = new Map<string, number>()
+  private readonly sweptTo = new Map<string, Written>()
 
   constructor(storage: Storage, options: { versionsKept?: number } = {}) {
     this.db = storage.db
@@ -902,14 +910,11 @@ export class KyselyLlmRepository implements LlmRepository {
   private pushedOut(written: StoredLlm): void {
     if (this.versionsKept === 0 || written.version <= this.versionsKept) return
     const unswept = this.unswept.get(written.id)
-    // Kept up to date in place: this runs on every write past the kept ones. The owner is the
-    // latest write's, as when the entry was made anew for each write (an LLM deleted and made
-    // again under its id, by another instance, may have another).
-    if (unswept === undefined) this.unswept.set(written.id, { organizationId: written.createdByOrganizationId, newest: written.version })
-    else {
-      unswept.organizationId = written.createdByOrganizationId
-      unswept.newest = Math.max(unswept.newest, written.version)
-    }
+    // Kept up to date in place: this runs on every write past the kept ones. A write of an LLM
+    // made again under its id (deleted and made by another instance since this one's last write
+    // of it) starts the entry again: the versions of the one before went with its delete.
+    if (unswept === undefined || unswept.createdAt !== written.createdAt) this.unswept.set(written.id, { createdAt: written.createdAt, newest: written.version })
+    else unswept.newest = Math.max(unswept.newest, written.version)
     this.sweepTimer ??= setTimeout(() => void this.sweepVersions(), VERSION_SWEEP_MS).unref()
   }
 
@@ -923,14 +928,13 @@ export class KyselyLlmRepository implements LlmRepository {
    * at or below that is stored again (a write adds a version above the row's), so the next sweep
    * walks that LLM's versions only from there (see pruneVersions, sweptTo). Unless the LLM was
    * deleted and made again under its id, which starts its versions again from 1: by this instance
-   * (`remove` forgets it), or by another, which this one sees when its newest write is no newer
-   * than the last it swept after.
+   * (`remove` forgets it), or by another, which this one sees by when the LLM it wrote was made.
    */
   private async sweepVersions(): Promise<void> {
     this.sweepTimer = undefined
-    const llms = [...this.unswept].map(([id, { organizationId, newest }]) => {
-      const swept = this.sweptTo.get(id) ?? 0
-      return { id, organizationId, newest, above: swept < newest - this.versionsKept ? swept : 0 }
+    const llms = [...this.unswept].map(([id, written]) => {
+      const swept = this.sweptTo.get(id)
+      return { id, written, newest: written.newest, above: swept?.createdAt === written.createdAt ? swept.newest : 0 }
     })
     this.unswept.clear()
     try {
@@ -938,7 +942,7 @@ export class KyselyLlmRepository implements LlmRepository {
         const chunk = llms.slice(i, i + SWEEP_CHUNK)
         // The audit events these versions record stay in the trail (see pruneVersions).
         await pruneVersions(this.db, this.dialect, chunk, this.versionsKept)
-        for (const llm of chunk) this.swept(llm.id, llm.newest - this.versionsKept)
+        for (const { id, written } of chunk) this.swept(id, { createdAt: written.createdAt, newest: written.newest - this.versionsKept })
       }
     } catch {
       // Nothing lost: the rows are never served as versions, their events are still in the trail,
@@ -946,11 +950,11 @@ export class KyselyLlmRepository implements LlmRepository {
     }
   }
 
-  /** Notes that `id`'s versions up to `version` are all deleted (see sweptTo), the oldest noted going first past KNOWN_ROWS. */
-  private swept(id: string, version: number): void {
+  /** Notes that the versions up to `mark.newest` of the LLM `id` made at `mark.createdAt` are all deleted (see sweptTo), the oldest noted going first past KNOWN_ROWS. */
+  private swept(id: string, mark: Written): void {
     this.sweptTo.delete(id)
     if (this.sweptTo.size >= KNOWN_ROWS) this.sweptTo.delete(this.sweptTo.keys().next().value as string)
-    this.sweptTo.set(id, version)
+    this.sweptTo.set(id, mark)
   }
 
   async remove(id: string, check: (current: StoredLlm | undefined) => void, by: string): Promise<void> {

@@ -285,17 +285,49 @@ describe('versions', () => {
     await create(small)
     for (let i = 2; i <= 6; i++) await small.put(`/v1/llms/${id}`, t.key, { temperature: i / 10 })
     await vi.waitFor(async () => expect(await stored()).toEqual([4, 5, 6]), { timeout: 5_000, interval: 100 })
+    // This instance's sweeps have deleted every version up to 3 of the LLM, then up to 5: the new
+    // LLM's versions are swept from 1 whether they reach that mark with the kept ones or pass it.
+    for (const newest of [8, 6]) {
+      const other = new Harness(small.database, small.box, small.options)
+      await other.start()
+      try {
+        expect((await other.delete(`/v1/llms/${id}`, t.key)).status).toBe(204)
+        await create(other)
+      } finally {
+        await other.stop()
+      }
+      for (let i = 2; i <= newest; i++) await small.put(`/v1/llms/${id}`, t.key, { temperature: i / 10 })
+      await vi.waitFor(async () => expect(await stored()).toEqual([newest - 2, newest - 1, newest]), { timeout: 5_000, interval: 100 })
+    }
+  })
+
+  test('an LLM deleted and made again under its id, in another organization, by another instance, while a sweep of the first instance is due: it deletes none of the new kept versions, and the events it moves name the new owner', async () => {
+    const [first, second] = [await small.tenant(), await small.tenant()]
+    const id = crypto.randomUUID()
+    const create = async (server: Harness, t: Tenant) => expect((await server.post(`/v1/llms?id=${id}`, t.key, validLlm())).status).toBe(201)
     const other = new Harness(small.database, small.box, small.options)
     await other.start()
     try {
-      expect((await other.delete(`/v1/llms/${id}`, t.key)).status).toBe(204)
-      await create(other)
+      // Six versions here, three pushed out: this instance's sweep is due within a second...
+      await create(small, first)
+      for (let i = 2; i <= 6; i++) await small.put(`/v1/llms/${id}`, first.key, { temperature: i / 10 })
+      // ...when the other instance deletes the LLM, makes it again in another organization and writes it to version 5.
+      expect((await other.delete(`/v1/llms/${id}`, first.key)).status).toBe(204)
+      await create(other, second)
+      for (let i = 2; i <= 5; i++) await other.put(`/v1/llms/${id}`, second.key, { temperature: i / 10 })
     } finally {
       await other.stop()
     }
-    // Versions 1–3 again: the first instance's sweeps had deleted every version up to 3 of the LLM before.
-    for (let i = 2; i <= 6; i++) await small.put(`/v1/llms/${id}`, t.key, { temperature: i / 10 })
-    await vi.waitFor(async () => expect(await stored()).toEqual([4, 5, 6]), { timeout: 5_000, interval: 100 })
+    // Both sweeps delete the new LLM's versions 1 and 2 at most: 3–5 stay, and are served.
+    await vi.waitFor(async () => expect(await storedVersions(small, id)).toEqual([3, 4, 5]), { timeout: 5_000, interval: 100 })
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    expect(await storedVersions(small, id)).toEqual([3, 4, 5])
+    expect((await small.get(`/v1/llms/${id}/versions`, second.key)).body.data.map((v: any) => v.version)).toEqual([5, 4, 3])
+    const events = await small.requireStorage().db.selectFrom('audit_events').select(['action', 'version', 'organization_id']).where('llm_id', '=', id).execute()
+    const owned = (org: string) => events.filter((e) => e.organization_id === org).map((e) => `${e.action} ${e.version}`).sort()
+    // The first LLM's versions and its delete under its owner; the new one's two moved under the new owner.
+    expect(owned(first.organizationId)).toEqual(['create 1', 'delete 7', 'update 2', 'update 3', 'update 4', 'update 5', 'update 6'])
+    expect(owned(second.organizationId)).toEqual(['create 1', 'update 2'])
   })
 
   test.runIf(BACKEND === 'postgres')(
