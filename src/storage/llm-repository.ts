@@ -178,10 +178,13 @@ interface Change {
   snapshot: ReturnType<typeof snapshotRowOf>
 }
 
-/** A version of the LLM made at `createdAt` (see KyselyLlmRepository.unswept and sweptTo). */
+/**
+ * A version of the LLM made at `createdAt`: an LLM deleted and made again under its id is another
+ * LLM, whose versions start again from 1 (see KyselyLlmRepository.unswept and sweptTo).
+ */
 interface Written {
   createdAt: string
-  newest: number
+  version: number
 }
 
 /** A change to write only if the row is still at `version` with `xmin` (see modifyOptimistic). */
@@ -480,9 +483,7 @@ export class KyselyLlmRepository implements LlmRepository {
 
   /**
    * LLMs written since the last sweep that may hold versions past the kept ones (see
-   * sweepVersions), with the newest version this instance wrote of each, and when the LLM it
-   * wrote was made: an LLM deleted and made again under its id is another LLM, whose versions
-   * start again from 1.
+   * sweepVersions), with the newest version this instance wrote of each.
    */
   private readonly unswept = new Map<string, Written>()
   private sweepTimer: NodeJS.Timeout | undefined
@@ -913,8 +914,8 @@ export class KyselyLlmRepository implements LlmRepository {
     // Kept up to date in place: this runs on every write past the kept ones. A write of an LLM
     // made again under its id (deleted and made by another instance since this one's last write
     // of it) starts the entry again: the versions of the one before went with its delete.
-    if (unswept === undefined || unswept.createdAt !== written.createdAt) this.unswept.set(written.id, { createdAt: written.createdAt, newest: written.version })
-    else unswept.newest = Math.max(unswept.newest, written.version)
+    if (unswept === undefined || unswept.createdAt !== written.createdAt) this.unswept.set(written.id, { createdAt: written.createdAt, version: written.version })
+    else unswept.version = Math.max(unswept.version, written.version)
     this.sweepTimer ??= setTimeout(() => void this.sweepVersions(), VERSION_SWEEP_MS).unref()
   }
 
@@ -934,7 +935,7 @@ export class KyselyLlmRepository implements LlmRepository {
     this.sweepTimer = undefined
     const llms = [...this.unswept].map(([id, written]) => {
       const swept = this.sweptTo.get(id)
-      return { id, written, newest: written.newest, above: swept?.createdAt === written.createdAt ? swept.newest : 0 }
+      return { id, written, newest: written.version, above: swept?.createdAt === written.createdAt ? swept.version : 0 }
     })
     this.unswept.clear()
     try {
@@ -942,7 +943,7 @@ export class KyselyLlmRepository implements LlmRepository {
         const chunk = llms.slice(i, i + SWEEP_CHUNK)
         // The audit events these versions record stay in the trail (see pruneVersions).
         await pruneVersions(this.db, this.dialect, chunk, this.versionsKept)
-        for (const { id, written } of chunk) this.swept(id, { createdAt: written.createdAt, newest: written.newest - this.versionsKept })
+        for (const { id, written } of chunk) this.swept(id, { createdAt: written.createdAt, version: written.version - this.versionsKept })
       }
     } catch {
       // Nothing lost: the rows are never served as versions, their events are still in the trail,
@@ -950,7 +951,7 @@ export class KyselyLlmRepository implements LlmRepository {
     }
   }
 
-  /** Notes that the versions up to `mark.newest` of the LLM `id` made at `mark.createdAt` are all deleted (see sweptTo), the oldest noted going first past KNOWN_ROWS. */
+  /** Notes that the versions up to `mark.version` of the LLM `id` made at `mark.createdAt` are all deleted (see sweptTo), the oldest noted going first past KNOWN_ROWS. */
   private swept(id: string, mark: Written): void {
     this.sweptTo.delete(id)
     if (this.sweptTo.size >= KNOWN_ROWS) this.sweptTo.delete(this.sweptTo.keys().next().value as string)
