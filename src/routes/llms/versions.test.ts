@@ -387,6 +387,45 @@ describe('versions', () => {
     },
   )
 
+  test.runIf(BACKEND === 'postgres')(
+    "history's total while a sweep moves an event from the versions to the audit table: every event counted once, as on its page",
+    async () => {
+      const { t, llm } = await fixture()
+      for (let i = 1; i <= 2; i++) await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: i / 10 })
+      const sweep = new pg.Client({ connectionString: h.database.url })
+      const admin = new pg.Client({ connectionString: PG_ADMIN_URL })
+      await Promise.all([sweep.connect(), admin.connect()])
+      let reading: ReturnType<typeof h.get> | undefined
+      try {
+        // A sweep holds the versions table while it moves version 1's event...
+        await sweep.query('begin')
+        await sweep.query('lock table llm_versions in access exclusive mode')
+        reading = h.get(`/v1/llms/${llm.id}/history`, t.key)
+        // ...while history's statements that read the versions wait for it...
+        await vi.waitFor(
+          async () => {
+            const waiting = await admin.query("select count(*)::int as n from pg_stat_activity where datname = $1 and wait_event_type = 'Lock'", [sweep.database])
+            expect(waiting.rows[0].n).toBe(2)
+          },
+          { timeout: 5_000, interval: 20 },
+        )
+        await sweep.query(
+          `with gone as (delete from llm_versions where llm_id = $1 and version = 1 returning *)
+           insert into audit_events (id, llm_id, organization_id, key_id, action, fields, subject, at, version)
+           select event_id, llm_id, $2, key_id, 'create', changed_fields, null, at, version from gone`,
+          [llm.id, t.organizationId],
+        )
+        // ...and read them once it has moved the event: the event is in the audit table now.
+        await sweep.query('commit')
+      } finally {
+        await Promise.all([sweep.end(), admin.end()])
+      }
+      const history = (await reading)?.body
+      expect(history.data.map((e: any) => e.version)).toEqual([3, 2, 1])
+      expect(history.meta.total).toBe(3)
+    },
+  )
+
   test('50 concurrent updates make 50 consecutive versions, no gap and no duplicate', async () => {
     const { t, llm } = await fixture()
     const replies = await Promise.all(
