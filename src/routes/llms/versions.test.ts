@@ -27,6 +27,29 @@ async function fixture(server = h): Promise<{ t: Tenant; llm: any }> {
   return { t, llm: await server.createLlm(t.key, { secret: 'sk-original-0001' }) }
 }
 
+/**
+ * PostgreSQL: runs `use` with a client of h's database that acts as a sweep would, and a way to
+ * wait until `n` statements of that database wait for a lock (the sweep's, say).
+ */
+async function asSweep(use: (sweep: pg.Client, lockWaiters: (n: number) => Promise<void>) => Promise<void>): Promise<void> {
+  const sweep = new pg.Client({ connectionString: h.database.url })
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL })
+  await Promise.all([sweep.connect(), admin.connect()])
+  const lockWaiters = (n: number) =>
+    vi.waitFor(
+      async () => {
+        const waiting = await admin.query("select count(*)::int as n from pg_stat_activity where datname = $1 and wait_event_type = 'Lock'", [sweep.database])
+        expect(waiting.rows[0].n).toBe(n)
+      },
+      { timeout: 5_000, interval: 20 },
+    )
+  try {
+    await use(sweep, lockWaiters)
+  } finally {
+    await Promise.all([sweep.end(), admin.end()])
+  }
+}
+
 describe('versions', () => {
   test('create → three updates → restore version 2: the settings of 2 as version 5, ETag moved, secret kept and opening', async () => {
     const { t, llm } = await fixture()
@@ -350,22 +373,13 @@ describe('versions', () => {
     async () => {
       const { t, llm } = await fixture()
       for (let i = 1; i <= 2; i++) await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: i / 10 })
-      const sweep = new pg.Client({ connectionString: h.database.url })
-      const admin = new pg.Client({ connectionString: PG_ADMIN_URL })
-      await Promise.all([sweep.connect(), admin.connect()])
-      try {
+      await asSweep(async (sweep, lockWaiters) => {
         // A sweep's statement, halfway: version 1 deleted (its row locked), its event not yet kept.
         await sweep.query('begin')
         const [v1] = (await sweep.query('delete from llm_versions where llm_id = $1 and version = 1 returning *', [llm.id])).rows
         const deleting = h.delete(`/v1/llms/${llm.id}`, t.key)
         // The delete of the LLM waits for version 1's row...
-        await vi.waitFor(
-          async () => {
-            const waiting = await admin.query("select count(*)::int as n from pg_stat_activity where datname = $1 and wait_event_type = 'Lock'", [sweep.database])
-            expect(waiting.rows[0].n).toBe(1)
-          },
-          { timeout: 5_000, interval: 20 },
-        )
+        await lockWaiters(1)
         // ...and the sweep keeps the event: it must not find the delete holding it.
         await sweep.query(
           `insert into audit_events (id, llm_id, organization_id, key_id, action, fields, subject, at, version)
@@ -374,9 +388,7 @@ describe('versions', () => {
         )
         await sweep.query('commit')
         expect((await deleting).status).toBe(204)
-      } finally {
-        await Promise.all([sweep.end(), admin.end()])
-      }
+      })
       const trail = await h.requireStorage().db.selectFrom('audit_events').select(['action', 'version']).where('llm_id', '=', llm.id).orderBy('version').execute()
       expect(trail).toEqual([
         { action: 'create', version: 1 },
@@ -392,23 +404,14 @@ describe('versions', () => {
     async () => {
       const { t, llm } = await fixture()
       for (let i = 1; i <= 2; i++) await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: i / 10 })
-      const sweep = new pg.Client({ connectionString: h.database.url })
-      const admin = new pg.Client({ connectionString: PG_ADMIN_URL })
-      await Promise.all([sweep.connect(), admin.connect()])
       let reading: ReturnType<typeof h.get> | undefined
-      try {
+      await asSweep(async (sweep, lockWaiters) => {
         // A sweep holds the versions table while it moves version 1's event...
         await sweep.query('begin')
         await sweep.query('lock table llm_versions in access exclusive mode')
         reading = h.get(`/v1/llms/${llm.id}/history`, t.key)
         // ...while history's statements that read the versions wait for it...
-        await vi.waitFor(
-          async () => {
-            const waiting = await admin.query("select count(*)::int as n from pg_stat_activity where datname = $1 and wait_event_type = 'Lock'", [sweep.database])
-            expect(waiting.rows[0].n).toBe(2)
-          },
-          { timeout: 5_000, interval: 20 },
-        )
+        await lockWaiters(2)
         await sweep.query(
           `with gone as (delete from llm_versions where llm_id = $1 and version = 1 returning *)
            insert into audit_events (id, llm_id, organization_id, key_id, action, fields, subject, at, version)
@@ -417,9 +420,7 @@ describe('versions', () => {
         )
         // ...and read them once it has moved the event: the event is in the audit table now.
         await sweep.query('commit')
-      } finally {
-        await Promise.all([sweep.end(), admin.end()])
-      }
+      })
       const history = (await reading)?.body
       expect(history.data.map((e: any) => e.version)).toEqual([3, 2, 1])
       expect(history.meta.total).toBe(3)
