@@ -928,14 +928,14 @@ export class KyselyLlmRepository implements LlmRepository {
    * Once a sweep has deleted an LLM's versions up to its newest write's less the kept ones, none
    * at or below that is stored again (a write adds a version above the row's), so the next sweep
    * walks that LLM's versions only from there (see pruneVersions, sweptTo). Unless the LLM was
-   * deleted and made again under its id, which starts its versions again from 1: by this instance
-   * (`remove` forgets it), or by another, which this one sees by when the LLM it wrote was made.
+   * deleted and made again under its id, by this instance or another, which starts its versions
+   * again from 1: the mark is kept with when the LLM was made, and used only for that LLM.
    */
   private async sweepVersions(): Promise<void> {
     this.sweepTimer = undefined
-    const llms = [...this.unswept].map(([id, written]) => {
+    const llms = [...this.unswept].map(([id, { createdAt, version }]) => {
       const swept = this.sweptTo.get(id)
-      return { id, written, newest: written.version, above: swept?.createdAt === written.createdAt ? swept.version : 0 }
+      return { id, createdAt, newest: version, above: swept?.createdAt === createdAt ? swept.version : 0 }
     })
     this.unswept.clear()
     try {
@@ -943,7 +943,7 @@ export class KyselyLlmRepository implements LlmRepository {
         const chunk = llms.slice(i, i + SWEEP_CHUNK)
         // The audit events these versions record stay in the trail (see pruneVersions).
         await pruneVersions(this.db, this.dialect, chunk, this.versionsKept)
-        for (const { id, written } of chunk) this.swept(id, { createdAt: written.createdAt, version: written.version - this.versionsKept })
+        for (const { id, createdAt, newest } of chunk) this.swept(id, { createdAt, version: newest - this.versionsKept })
       }
     } catch {
       // Nothing lost: the rows are never served as versions, their events are still in the trail,
@@ -960,8 +960,6 @@ export class KyselyLlmRepository implements LlmRepository {
 
   async remove(id: string, check: (current: StoredLlm | undefined) => void, by: string): Promise<void> {
     this.knownRows.delete(id)
-    // Its id may be given again, to an LLM whose versions start again from 1.
-    this.sweptTo.delete(id)
     await this.db.transaction().execute(async (trx) => {
       let select = trx.selectFrom('llms').select(COLUMNS).where('id', '=', id)
       if (this.dialect === 'postgres') select = select.forUpdate()
