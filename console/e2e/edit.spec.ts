@@ -212,6 +212,8 @@ test("a 400's details appear under their field, focus moves there, and an alert 
   // Metadata is checked as you type, before anything is sent.
   await field(page, 'Metadata').fill('{"voice": ')
   await expect(page.locator('#field-metadata-errors')).toContainText('is not valid JSON')
+  await field(page, 'Metadata').fill('{"voice": "alto", "voice": "bass"}')
+  await expect(page.locator('#field-metadata-errors')).toContainText('gives "voice" more than once')
   await field(page, 'Metadata').fill('{"voice": "alto"}')
   await expect(page.locator('#field-metadata-errors')).toHaveCount(0)
 })

@@ -2,7 +2,7 @@
  * The edit form as plain data: what the inputs hold, what each field sends, and which fields the
  * user changed. No React here, so the rules are unit-tested on their own (form.unit.test.ts).
  */
-import type { CreateLlmBody, Llm, UpdateLlmBody } from 'llm-registry/client'
+import { duplicateMembers, type CreateLlmBody, type Llm, type UpdateLlmBody } from 'llm-registry/client'
 
 export type LlmFormat = Llm['llmFormat']
 export type ReasoningEffort = Llm['reasoningEffort']
@@ -151,6 +151,9 @@ export function metadataOf(text: string): Sent {
     return { ok: false, message: `is not valid JSON: ${error instanceof Error ? error.message : String(error)}` }
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, message: 'must be a JSON object, like {"key": "value"}' }
+  // JSON.parse keeps the last of a key given twice: say so rather than send less than was typed.
+  const twice = duplicateMembers(text, value)
+  if (twice.length > 0) return { ok: false, message: `gives ${twice.map((key) => JSON.stringify(key)).join(', ')} more than once` }
   return { ok: true, value }
 }
 

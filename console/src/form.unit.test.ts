@@ -94,4 +94,9 @@ describe('create bodies and the form', () => {
     expect(topFieldOf('urls[1].region')).toBe('urls')
     expect(metadataOf('[1]')).toEqual({ ok: false, message: 'must be a JSON object, like {"key": "value"}' })
   })
+
+  test('metadata giving a key twice is refused before it is sent, naming the key', () => {
+    expect(metadataOf('{"voice": "alto", "team": {"a": 1, "a": 2}, "voice": "bass"}')).toEqual({ ok: false, message: 'gives "team.a", "voice" more than once' })
+    expect(metadataOf('{"voice": "alto", "team": {"voice": 1}}')).toEqual({ ok: true, value: { voice: 'alto', team: { voice: 1 } } })
+  })
 })

@@ -206,6 +206,11 @@ describe('llm-registry llms (API commands)', () => {
       expect({ args, code: usage.code }).toEqual({ args, code: 2 })
       expect(usage.stderr).not.toBe('')
     }
+    // JSON a person wrote that gives a key twice is refused before anything is sent.
+    const created = await h.createLlm(t.key, { metadata: { team: 'x' } })
+    const twice = await cli(t, ['llms', 'update', created.id, '--metadata', '{"team": "a", "team": "b"}'])
+    expect([twice.code, twice.stderr]).toEqual([2, expect.stringContaining('--metadata (use @file to read a file) gives "team" more than once')])
+    expect((await h.stored(created.id))?.metadata).toEqual({ team: 'x' })
     const unreachable = await runCli(['llms', 'list'], { LLM_REGISTRY_URL: 'http://127.0.0.1:9', LLM_REGISTRY_API_KEY: t.key })
     expect(unreachable.code).toBe(3)
     expect(unreachable.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/)

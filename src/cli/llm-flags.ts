@@ -1,7 +1,7 @@
 /** The field flags of `llms create` and `llms update`: one per field of the body, `--clear` for null, `--from-file` for all. */
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import type { UpdateLlmBody } from '../client/index.js'
+import { duplicateMembers, type UpdateLlmBody } from '../client/index.js'
 
 /** A usage error: exit code 2. */
 export class UsageError extends Error {}
@@ -69,11 +69,16 @@ export function parseUrlFlag(text: string): { url: string; region?: string } {
 }
 
 function parseJson(text: string, what: string): unknown {
+  let value: unknown
   try {
-    return JSON.parse(text)
+    value = JSON.parse(text)
   } catch {
     throw new UsageError(`${what} is not valid JSON`)
   }
+  // JSON.parse would keep the last silently; the service refuses such a body, so say it here.
+  const twice = duplicateMembers(text, value)
+  if (twice.length > 0) throw new UsageError(`${what} gives ${twice.map((field) => JSON.stringify(field)).join(', ')} more than once`)
+  return value
 }
 
 /** JSON from a file, or from standard input for `-`. */

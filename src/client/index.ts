@@ -7,6 +7,13 @@ import createFetchClient from 'openapi-fetch'
 import type { components, operations, paths } from './openapi-types.js'
 
 export type { components, operations, paths }
+
+/**
+ * The fields given more than once in one object of a JSON text (`metadata.team`), which the
+ * service refuses (400 `malformed_body`): for a program that parses JSON a person wrote before it
+ * sends it, since JSON.parse would keep the last silently.
+ */
+export { duplicateMembers } from '../contract/duplicate-members.js'
 export type Llm = components['schemas']['LLM']
 export type LlmList = components['schemas']['LlmList']
 export type AuditList = components['schemas']['AuditList']

@@ -86,6 +86,32 @@ describe('request bodies', () => {
     expect(typeof reply.body.message).toBe('string')
   })
 
+  test('a field given twice in one object answers 400 naming it, and changes nothing', async () => {
+    const t = await h.tenant()
+    const llm = await h.createLlm(t.key)
+    const before = await h.stored(llm.id)
+    const reply = await h.request('PUT', `/v1/llms/${llm.id}`, { key: t.key, raw: '{"temperature": 0.5, "metadata": {"team": "a", "team": "b"}, "temperature": 0.7}' })
+    expect(reply.status).toBe(400)
+    expect(reply.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'malformed_body',
+      message: 'Request body gives a field more than once in one object',
+      requestId: reply.headers.get('x-request-id'),
+      details: [
+        { field: 'metadata.team', message: 'is given more than once' },
+        { field: 'temperature', message: 'is given more than once' },
+      ],
+    })
+    expect(await h.stored(llm.id)).toEqual(before)
+
+    const created = await h.request('POST', '/v1/llms', { key: t.key, raw: JSON.stringify(validLlm()).replace('{', '{"displayName": "first", ') })
+    expect(created.status).toBe(400)
+    expect(created.body.details).toEqual([{ field: 'displayName', message: 'is given more than once' }])
+    const list = await h.request('GET', '/v1/llms?includeDefaults=false', { key: t.key })
+    expect(list.body.meta.total).toBe(1)
+  })
+
   test('a PUT with no body at all answers 400 "body must be a JSON object"', async () => {
     const t = await h.tenant()
     const llm = await h.createLlm(t.key)

@@ -1,10 +1,12 @@
 /**
- * The one body parser: JSON only, valid UTF-8 only. Fastify's default decodes bytes leniently
- * (an invalid sequence silently becomes U+FFFD, so the stored value would differ from what was
- * sent) and its error messages quote the input; this one refuses both.
+ * The one body parser: JSON only, valid UTF-8 only, each object's members named once. Fastify's
+ * default decodes bytes leniently (an invalid sequence silently becomes U+FFFD, so the stored
+ * value would differ from what was sent), keeps the last of a member given twice, and its error
+ * messages quote the input; this one refuses all three.
  */
 import type { FastifyInstance } from 'fastify'
 import { AppError } from '../domain/errors.js'
+import { duplicateMembers } from '../contract/duplicate-members.js'
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
@@ -36,11 +38,20 @@ export function installJsonBodyParser(app: FastifyInstance): void {
       done(new AppError('malformed_body', 'Request body is not valid UTF-8'), undefined)
       return
     }
+    let value: unknown
     try {
       // JSON.parse makes `__proto__` an own, plain property: it never reaches a prototype.
-      done(null, JSON.parse(text))
+      value = JSON.parse(text)
     } catch {
       done(new AppError('malformed_body', 'Malformed JSON body'), undefined)
+      return
     }
+    const twice = duplicateMembers(text, value)
+    if (twice.length > 0) {
+      const details = twice.map((field) => ({ field, message: 'is given more than once' }))
+      done(new AppError('malformed_body', 'Request body gives a field more than once in one object', details), undefined)
+      return
+    }
+    done(null, value)
   })
 }

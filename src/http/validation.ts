@@ -8,6 +8,7 @@ import type { FastifySchemaCompiler } from 'fastify'
 import type { TSchema } from 'typebox'
 import type { FieldProblem } from '../domain/errors.js'
 import type { JsonObject } from '../domain/llm.js'
+import { childField } from '../contract/duplicate-members.js'
 import { UUID_PATTERN } from '../contract/llms.js'
 import { metadataProblem, upstreamUrlProblem } from '../domain/llm-rules.js'
 
@@ -79,10 +80,7 @@ const PATTERN_MESSAGES: Record<string, string> = {
 function fieldPath(instancePath: string, child?: string): string {
   const segments = instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
   if (child !== undefined) segments.push(child)
-  return segments.reduce((path, segment) => {
-    if (/^\d+$/.test(segment)) return `${path}[${segment}]`
-    return path === '' ? segment : `${path}.${segment}`
-  }, '')
+  return segments.reduce((path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : childField(path, segment)), '')
 }
 
 function describe(error: ErrorObject): FieldProblem {
