@@ -3,7 +3,7 @@
  * kept (so they can be named in a 400); query strings and path parameters are text, so they are.
  * Every error is collected (allErrors), and turned into the contract's `details` list.
  */
-import { Ajv, type ErrorObject, type Options, type SchemaValidateFunction } from 'ajv'
+import { Ajv, type ErrorObject, type Options, type SchemaValidateFunction, type ValidateFunction } from 'ajv'
 import type { FastifySchemaCompiler } from 'fastify'
 import type { TSchema } from 'typebox'
 import type { FieldProblem } from '../domain/errors.js'
@@ -55,10 +55,33 @@ export function validatorCompiler(shared: () => TSchema[]): FastifySchemaCompile
     let validate = cache.get(schema)
     if (validate === undefined) {
       validate = ajv.compile(schema) as ReturnType<FastifySchemaCompiler<TSchema>>
+      if (httpPart === 'querystring') validate = refusingRepeats(validate as ValidateFunction, Object.keys((schema as { properties?: object }).properties ?? {}))
       cache.set(schema, validate)
     }
     return validate
   }
+}
+
+/**
+ * A query string's validator that first refuses a parameter it knows given more than once
+ * (`?page=1&page=2` parses to an array, which ajv would call "must be an integer"). Parameters
+ * the route does not know are ignored, repeated or not, as they were.
+ */
+function refusingRepeats(validate: ValidateFunction, names: string[]): ValidateFunction {
+  const wrapped = ((data: Record<string, unknown> | null, context?: Parameters<ValidateFunction>[1]) => {
+    let repeated: ErrorObject[] | undefined
+    for (const name of names) {
+      if (!Array.isArray(data?.[name])) continue
+      ;(repeated ??= []).push({ keyword: 'repeated', instancePath: `/${name}`, schemaPath: '#', params: {}, message: 'is given more than once' })
+    }
+    wrapped.errors = repeated
+    if (repeated !== undefined) return false
+    const valid = validate(data, context)
+    wrapped.errors = validate.errors
+    return valid
+  }) as ValidateFunction
+  wrapped.schemaEnv = validate.schemaEnv
+  return wrapped
 }
 
 const TYPE_NAMES: Record<string, string> = {

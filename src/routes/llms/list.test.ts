@@ -101,6 +101,19 @@ describe('GET /v1/llms: pagination', () => {
     expect(reply.status).toBe(400)
     expect(reply.body.details.map((d: any) => d.field)).toEqual([field])
   })
+
+  test('a known parameter given twice answers 400 saying so; an unknown one, repeated or not, is ignored', async () => {
+    const { t } = await tenantWith(2)
+    const reply = await h.get('/v1/llms?search=a&perPage=1&page=1&perPage=2&search=b&_=1&_=2', t.key)
+    expect(reply.status).toBe(400)
+    expect(reply.body.details).toEqual([
+      { field: 'perPage', message: 'is given more than once' },
+      { field: 'search', message: 'is given more than once' },
+    ])
+    const history = await h.get(`/v1/llms/${(await h.get(`/v1/llms?perPage=1${own}`, t.key)).body.data[0].id}/history?page=1&page=1`, t.key)
+    expect([history.status, history.body.details]).toEqual([400, [{ field: 'page', message: 'is given more than once' }]])
+    expect((await h.get(`/v1/llms?perPage=1&_=1&_=2${own}`, t.key)).body.meta).toMatchObject({ total: 2, perPage: 1 })
+  })
 })
 
 describe('GET /v1/llms: search and filters', () => {
