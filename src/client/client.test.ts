@@ -32,7 +32,9 @@ describe('llm-registry/client', () => {
     const history = await client.llms.history(created.data.id)
     expect(history.data.map((entry) => entry.action)).toEqual(['update', 'create'])
     expect(history.meta.total).toBe(2)
-    await client.llms.delete(created.data.id, { ifMatch: updated.etag })
+    await expect(client.llms.update(created.data.id, { temperature: 0.5 }, { ifNoneMatch: updated.etag })).rejects.toMatchObject({ statusCode: 412 })
+    await expect(client.llms.delete(created.data.id, { ifNoneMatch: '*' })).rejects.toMatchObject({ statusCode: 412 })
+    await client.llms.delete(created.data.id, { ifMatch: updated.etag, ifNoneMatch: read.etag })
     await expect(client.llms.get(created.data.id)).rejects.toMatchObject({ statusCode: 404, code: 'not_found' })
   })
 

@@ -150,6 +150,23 @@ function versioned<T>(answer: Answer<T>): Versioned<T> {
   return { data: unwrap(answer), etag: answer.response.headers.get('etag') ?? '' }
 }
 
+/**
+ * The preconditions of a write, sent as If-Match and If-None-Match: with `ifMatch`, only if the
+ * LLM is still at that ETag; with `ifNoneMatch`, only if it is not (`*`: only if it does not
+ * exist). Otherwise ApiError 412 and nothing changes.
+ */
+export interface Preconditions {
+  ifMatch?: string
+  ifNoneMatch?: string
+}
+
+function preconditionHeaders(opts: Preconditions): { 'if-match'?: string; 'if-none-match'?: string } {
+  return {
+    ...(opts.ifMatch !== undefined && { 'if-match': opts.ifMatch }),
+    ...(opts.ifNoneMatch !== undefined && { 'if-none-match': opts.ifNoneMatch }),
+  }
+}
+
 /** Creates a client; every method throws ApiError for an error answer and ConnectionError when nothing answered. */
 export function createClient(options: ClientOptions) {
   const http = createFetchClient<paths>({
@@ -186,14 +203,14 @@ export function createClient(options: ClientOptions) {
     },
 
     /** Changes only the fields in `body`; with `ifMatch`, only if the LLM is still at that ETag (else ApiError 412). */
-    async update(id: string, body: UpdateLlmBody, opts: { ifMatch?: string } = {}): Promise<Versioned<Llm>> {
-      const header = opts.ifMatch === undefined ? {} : { 'if-match': opts.ifMatch }
+    async update(id: string, body: UpdateLlmBody, opts: Preconditions = {}): Promise<Versioned<Llm>> {
+      const header = preconditionHeaders(opts)
       return versioned(await http.PUT('/v1/llms/{id}', { params: { path: { id }, header }, body }))
     },
 
     /** Deletes an LLM; with `ifMatch`, only if it is still at that ETag. */
-    async delete(id: string, opts: { ifMatch?: string } = {}): Promise<void> {
-      const header = opts.ifMatch === undefined ? {} : { 'if-match': opts.ifMatch }
+    async delete(id: string, opts: Preconditions = {}): Promise<void> {
+      const header = preconditionHeaders(opts)
       unwrap(await http.DELETE('/v1/llms/{id}', { params: { path: { id }, header } }))
     },
 
@@ -213,8 +230,8 @@ export function createClient(options: ClientOptions) {
     },
 
     /** Makes a kept version's settings the LLM's again (a new version); the current credential is kept. */
-    async restore(id: string, version: number, opts: { ifMatch?: string } = {}): Promise<Versioned<RestoreResult>> {
-      const header = opts.ifMatch === undefined ? {} : { 'if-match': opts.ifMatch }
+    async restore(id: string, version: number, opts: Preconditions = {}): Promise<Versioned<RestoreResult>> {
+      const header = preconditionHeaders(opts)
       return versioned(await http.POST('/v1/llms/{id}/restore', { params: { path: { id }, header }, body: { version } }))
     },
 

@@ -1202,6 +1202,8 @@ export interface operations {
             header?: {
                 /** @description Change only if the LLM is still at this ETag (or `*`); otherwise 412 and nothing changes. */
                 "if-match"?: string;
+                /** @description Change only if the LLM is not at this ETag; `*` (only if it does not exist) always fails for an existing LLM. Otherwise 412 and nothing changes. */
+                "if-none-match"?: string;
             };
             path: {
                 /** @description The LLM ID */
@@ -1478,6 +1480,8 @@ export interface operations {
             header?: {
                 /** @description Change only if the LLM is still at this ETag (or `*`); otherwise 412 and nothing changes. */
                 "if-match"?: string;
+                /** @description Change only if the LLM is not at this ETag; `*` (only if it does not exist) always fails for an existing LLM. Otherwise 412 and nothing changes. */
+                "if-none-match"?: string;
             };
             path: {
                 /** @description The LLM ID */
@@ -2192,6 +2196,8 @@ export interface operations {
             header?: {
                 /** @description Change only if the LLM is still at this ETag (or `*`); otherwise 412 and nothing changes. */
                 "if-match"?: string;
+                /** @description Change only if the LLM is not at this ETag; `*` (only if it does not exist) always fails for an existing LLM. Otherwise 412 and nothing changes. */
+                "if-none-match"?: string;
             };
             path: {
                 /** @description The LLM ID */

@@ -256,9 +256,15 @@ export const HistoryQuery = Type.Object(PageQueryFields)
 /** The components the /v1/llms routes refer to by $id. */
 export const LLM_SCHEMAS: TSchema[] = [PageMeta, LlmUrl, Llm, LlmList, AuditEntry, AuditList]
 
-export const IfMatchHeader = Type.Object({
+/** The preconditions of a write (PUT, DELETE, restore): both must hold, or 412 and nothing changes. */
+export const WritePreconditions = Type.Object({
   'if-match': Type.Optional(
     Type.String({ description: 'Change only if the LLM is still at this ETag (or `*`); otherwise 412 and nothing changes.' }),
+  ),
+  'if-none-match': Type.Optional(
+    Type.String({
+      description: 'Change only if the LLM is not at this ETag; `*` (only if it does not exist) always fails for an existing LLM. Otherwise 412 and nothing changes.',
+    }),
   ),
 })
 

@@ -6,8 +6,11 @@ import { SETTING_KEYS, type Llm, type LlmPatch, type LlmSettings, type StoredLlm
 import { assertValidRecord, mergeSettings, recordProblems, settingValueProblems, settingsForCreate } from './llm-rules.js'
 import type { ListQuery, ListResult, LlmRepository, SecretSealer, VersionSnapshot } from './ports.js'
 
-/** A precondition on the stored version (from If-Match); false means "do not touch". */
-export type VersionCheck = (version: number) => boolean
+/**
+ * A precondition on the stored version (from If-Match or If-None-Match): why the stored version
+ * fails it, so that nothing is touched, or undefined when it holds.
+ */
+export type VersionCheck = (version: number) => string | undefined
 
 export type CreateInput = LlmPatch & Pick<LlmSettings, 'displayName' | 'llmFormat'>
 
@@ -95,7 +98,7 @@ export class LlmService {
     requirePermission(actor, 'llms:write')
     const stored = await this.repository.modify(id, (current) => {
       assertCanChange(actor, current, 'update')
-      if (expected !== undefined && !expected(current.version)) throw preconditionFailed()
+      checkPrecondition(expected, current.version)
       const { settings, changed } = mergeSettings(current, patch)
       const secret = patch.secret
       const rotating = secret !== undefined
@@ -121,7 +124,7 @@ export class LlmService {
     requirePermission(actor, 'llms:write')
     await this.repository.remove(id, (current) => {
       assertCanChange(actor, current, 'delete')
-      if (expected !== undefined && !expected(current.version)) throw preconditionFailed()
+      checkPrecondition(expected, current.version)
     }, actor.keyId)
   }
 
@@ -151,7 +154,7 @@ export class LlmService {
 
   /**
    * Applies an earlier version's settings as a new version, through the rules of an update; the
-   * current credential is kept. Visibility and If-Match as for an update.
+   * current credential is kept. Visibility and preconditions as for an update.
    */
   async restore(actor: Actor, id: string, version: number, expected?: VersionCheck): Promise<RestoreResult> {
     requirePermission(actor, 'llms:write')
@@ -162,7 +165,7 @@ export class LlmService {
       id,
       (current) => {
         assertCanChange(actor, current, 'update')
-        if (expected !== undefined && !expected(current.version)) throw preconditionFailed()
+        checkPrecondition(expected, current.version)
         const merged = mergeSettings(current, snapshot.settings)
         const problems = [...settingValueProblems(merged.settings), ...recordProblems(merged.settings, current.hasSecret)]
         if (problems.length > 0) throw invalidData(problems, `Version ${version} cannot be restored under today's rules`)
@@ -191,6 +194,7 @@ export class LlmService {
   }
 }
 
-function preconditionFailed(): AppError {
-  return new AppError('precondition_failed', 'The LLM has changed since the version given in If-Match')
+function checkPrecondition(expected: VersionCheck | undefined, version: number): void {
+  const failed = expected?.(version)
+  if (failed !== undefined) throw new AppError('precondition_failed', failed)
 }

@@ -1,11 +1,11 @@
 /** POST /v1/llms/{id}/restore: an earlier version's settings become the LLM's again, as a new version. */
 import { Type } from 'typebox'
-import { IfMatchHeader, LlmIdParams, RestoreBody } from '../../contract/llms.js'
+import { WritePreconditions, LlmIdParams, RestoreBody } from '../../contract/llms.js'
 import { HEADERS, response, v1Responses } from '../../contract/responses.js'
 import { toPublic } from '../../domain/llm.js'
 import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
-import { etagOf, ifMatch } from '../../http/etag.js'
+import { etagOf, preconditions } from '../../http/etag.js'
 
 export function registerRestoreLlm(app: App, { llms }: RouteDeps): void {
   app.post(
@@ -20,7 +20,7 @@ export function registerRestoreLlm(app: App, { llms }: RouteDeps): void {
           "that today's rules refuse is a 400 naming the fields. The current credential is kept. Visibility and If-Match as for PUT.",
         operationId: 'restoreLlm',
         params: LlmIdParams,
-        headers: IfMatchHeader,
+        headers: WritePreconditions,
         body: RestoreBody,
         response: v1Responses(
           { 200: response('Restored (or already holding those settings).', Type.Ref('RestoreResult'), { ...HEADERS.etag, ...HEADERS.rateLimit }) },
@@ -30,7 +30,7 @@ export function registerRestoreLlm(app: App, { llms }: RouteDeps): void {
     },
     async (request, reply) => {
       const version = request.body.version
-      const result = await llms.restore(actorOf(request), request.params.id, version, ifMatch(request.headers['if-match']))
+      const result = await llms.restore(actorOf(request), request.params.id, version, preconditions(request.headers))
       reply.header('etag', etagOf(result.llm.version))
       const what = result.changed
         ? `Restored the settings of version ${version} as version ${result.llm.version}`

@@ -398,6 +398,32 @@ describe('PUT /v1/llms/{id}: concurrency and preconditions (decision 10)', () =>
     const { t, llm } = await fixture()
     await expectRejectedUnchanged(t, llm.id, {}, 412, { 'if-match': '"999"' })
   })
+
+  test('If-None-Match on a write (RFC 9110): naming the current ETag, weak or strong, or *, answers 412 and changes nothing; another tag lets it through', async () => {
+    const { t, llm } = await fixture()
+    const etag = (await h.get(`/v1/llms/${llm.id}`, t.key)).headers.get('etag') ?? ''
+    for (const [header, message] of [
+      [etag, 'The LLM is at a version If-None-Match names'],
+      [`"999", W/${etag}`, 'The LLM is at a version If-None-Match names'],
+      ['*', 'The LLM exists, and If-None-Match: * asks that it not'],
+    ]) {
+      const reply = await expectRejectedUnchanged(t, llm.id, { temperature: 0.3 }, 412, { 'if-none-match': header as string })
+      expect(reply.body).toMatchObject({ code: 'precondition_failed', message })
+    }
+    // Both preconditions must hold: If-Match passes, If-None-Match does not.
+    await expectRejectedUnchanged(t, llm.id, { temperature: 0.3 }, 412, { 'if-match': etag, 'if-none-match': etag })
+    const ok = await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: 0.3 }, { 'if-match': etag, 'if-none-match': '"999"' })
+    expect([ok.status, ok.body.temperature]).toEqual([200, 0.3])
+
+    const next = ok.headers.get('etag') ?? ''
+    const restore = await h.request('POST', `/v1/llms/${llm.id}/restore`, { key: t.key, body: { version: 1 }, headers: { 'if-none-match': next } })
+    expect([restore.status, restore.body.code]).toEqual([412, 'precondition_failed'])
+    const kept = await h.request('DELETE', `/v1/llms/${llm.id}`, { key: t.key, headers: { 'if-none-match': '*' } })
+    expect([kept.status, kept.body.code]).toEqual([412, 'precondition_failed'])
+    expect((await h.stored(llm.id))?.temperature).toBe(0.3)
+    expect((await h.request('DELETE', `/v1/llms/${llm.id}`, { key: t.key, headers: { 'if-none-match': etag } })).status).toBe(204)
+    expect(await h.stored(llm.id)).toBeUndefined()
+  })
 })
 
 describe('PUT /v1/llms/{id}: validation of values (section 5), each rejection leaves the record as it was', () => {

@@ -3,9 +3,9 @@ import { Type } from 'typebox'
 import { HEADERS, response, v1Responses } from '../../contract/responses.js'
 import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
-import { etagOf, ifMatch } from '../../http/etag.js'
+import { etagOf, preconditions } from '../../http/etag.js'
 import { toPublic } from '../../domain/llm.js'
-import { IfMatchHeader, LlmIdParams, UpdateLlmBody } from '../../contract/llms.js'
+import { WritePreconditions, LlmIdParams, UpdateLlmBody } from '../../contract/llms.js'
 
 export function registerUpdateLlm(app: App, { llms }: RouteDeps): void {
   app.put(
@@ -21,7 +21,7 @@ export function registerUpdateLlm(app: App, { llms }: RouteDeps): void {
           'ETag answers 412 and changes nothing.',
         operationId: 'updateLlm',
         params: LlmIdParams,
-        headers: IfMatchHeader,
+        headers: WritePreconditions,
         body: UpdateLlmBody,
         response: v1Responses(
           { 200: response('The whole updated LLM.', Type.Ref('LLM'), { ...HEADERS.etag, ...HEADERS.rateLimit }) },
@@ -34,7 +34,7 @@ export function registerUpdateLlm(app: App, { llms }: RouteDeps): void {
         actorOf(request),
         request.params.id,
         request.body,
-        ifMatch(request.headers['if-match']),
+        preconditions(request.headers),
       )
       reply.header('etag', etagOf(llm.version))
       return toPublic(llm)
