@@ -55,12 +55,35 @@ export function validatorCompiler(shared: () => TSchema[]): FastifySchemaCompile
     let validate = cache.get(schema)
     if (validate === undefined) {
       validate = ajv.compile(schema) as ReturnType<FastifySchemaCompiler<TSchema>>
-      if (httpPart === 'querystring') validate = refusingRepeats(validate as ValidateFunction, Object.keys((schema as { properties?: object }).properties ?? {}))
+      const properties = (schema as { properties?: object }).properties ?? {}
+      if (httpPart === 'querystring') validate = refusingRepeats(validate as ValidateFunction, Object.keys(properties))
+      if (httpPart === 'params' && 'id' in properties) validate = lowerCasingUuids(validate as ValidateFunction)
       cache.set(schema, validate)
     }
     return validate
   }
 }
+
+/**
+ * A path's validator that first writes an LLM id that is a UUID in lower case, as every stored
+ * one is (the service makes them so, and lower-cases `POST ?id=`): UUIDs are case-insensitive
+ * (RFC 9562), so `/v1/llms/AAAAAAAA-…` finds the LLM made with `?id=AAAAAAAA-…`. Other ids (the
+ * built-in defaults') are matched as they are.
+ */
+function lowerCasingUuids(validate: ValidateFunction): ValidateFunction {
+  const wrapped = ((data: { id?: unknown } | null, context?: Parameters<ValidateFunction>[1]) => {
+    const id = data?.id
+    if (typeof id === 'string' && id.length === 36 && UPPER_HEX.test(id) && UUID.test(id)) (data as { id: string }).id = id.toLowerCase()
+    const valid = validate(data, context)
+    wrapped.errors = validate.errors
+    return valid
+  }) as ValidateFunction
+  wrapped.schemaEnv = validate.schemaEnv
+  return wrapped
+}
+
+const UPPER_HEX = /[A-F]/
+const UUID = new RegExp(UUID_PATTERN)
 
 /**
  * A query string's validator that first refuses a parameter it knows given more than once

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startHarness, stopHarness, validLlm, type Harness } from '../../testing/harness.js'
 
@@ -79,6 +80,25 @@ describe('POST /v1/llms', () => {
     expect(reply.body).toMatchObject({ isDefault: false, isGlobal: false, isZdr: false, displayTags: [] })
     expect(reply.body.id).not.toBe('mine')
     expect(reply.body.createdByOrganizationId).toBe(t.organizationId)
+  })
+
+  test('an id chosen in upper case is kept in lower case, and the LLM is found by its id in any case', async () => {
+    const t = await h.tenant()
+    const id = randomUUID()
+    const upper = id.toUpperCase()
+    const created = await h.post(`/v1/llms?id=${upper}`, t.key, validLlm())
+    expect([created.status, created.body.id, created.headers.get('location')]).toEqual([201, id, `/v1/llms/${id}`])
+    const mixed = `${upper.slice(0, 18)}${id.slice(18)}`
+    for (const path of [upper, mixed]) expect((await h.get(`/v1/llms/${path}`, t.key)).body.id).toBe(id)
+    const updated = await h.put(`/v1/llms/${upper}`, t.key, { temperature: 0.4 })
+    expect([updated.status, updated.body.id, (await h.stored(id))?.temperature]).toEqual([200, id, 0.4])
+    expect((await h.get(`/v1/llms/${upper}/versions`, t.key)).body.data.map((v: { version: number }) => v.version)).toEqual([2, 1])
+    expect((await h.post(`/v1/llms?id=${id}`, t.key, validLlm())).status).toBe(409)
+    // Ids that are not UUIDs (the built-in defaults') are matched exactly.
+    expect((await h.get('/v1/llms/customer_client_v1', t.key)).status).toBe(404)
+    expect((await h.get('/v1/llms/CUSTOMER_CLIENT_V1', t.key)).status).toBe(200)
+    expect((await h.request('DELETE', `/v1/llms/${mixed}`, { key: t.key })).status).toBe(204)
+    expect(await h.stored(id)).toBeUndefined()
   })
 
   test('url (the update-only shorthand) and unknown fields are refused on create', async () => {
