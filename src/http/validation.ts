@@ -56,24 +56,28 @@ export function validatorCompiler(shared: () => TSchema[]): FastifySchemaCompile
     if (validate === undefined) {
       validate = ajv.compile(schema) as ReturnType<FastifySchemaCompiler<TSchema>>
       const properties = (schema as { properties?: object }).properties ?? {}
-      if (httpPart === 'querystring') validate = refusingRepeats(validate as ValidateFunction, Object.keys(properties))
-      if (httpPart === 'params' && 'id' in properties) validate = lowerCasingUuids(validate as ValidateFunction)
+      if (httpPart === 'querystring') validate = checkingFirst(validate as ValidateFunction, repeatedOf(Object.keys(properties)))
+      if (httpPart === 'params' && 'id' in properties) validate = checkingFirst(validate as ValidateFunction, lowerCaseUuid)
       cache.set(schema, validate)
     }
     return validate
   }
 }
 
+/** Part of a request as Fastify hands it to a validator. */
+type Part = Record<string, unknown> | null
+
 /**
- * A path's validator that first writes an LLM id that is a UUID in lower case, as every stored
- * one is (the service makes them so, and lower-cases `POST ?id=`): UUIDs are case-insensitive
- * (RFC 9562), so `/v1/llms/AAAAAAAA-…` finds the LLM made with `?id=AAAAAAAA-…`. Other ids (the
- * built-in defaults') are matched as they are.
+ * `validate` with `first` run before it on the same data: errors `first` returns fail the data
+ * as ajv's would (and ajv does not run); it may also rewrite the data, as coercion does.
  */
-function lowerCasingUuids(validate: ValidateFunction): ValidateFunction {
-  const wrapped = ((data: { id?: unknown } | null, context?: Parameters<ValidateFunction>[1]) => {
-    const id = data?.id
-    if (typeof id === 'string' && id.length === 36 && UPPER_HEX.test(id) && UUID.test(id)) (data as { id: string }).id = id.toLowerCase()
+function checkingFirst(validate: ValidateFunction, first: (data: Part) => ErrorObject[] | undefined): ValidateFunction {
+  const wrapped = ((data: Part, context?: Parameters<ValidateFunction>[1]) => {
+    const errors = first(data)
+    if (errors !== undefined) {
+      wrapped.errors = errors
+      return false
+    }
     const valid = validate(data, context)
     wrapped.errors = validate.errors
     return valid
@@ -82,29 +86,35 @@ function lowerCasingUuids(validate: ValidateFunction): ValidateFunction {
   return wrapped
 }
 
+/**
+ * Writes a path's LLM id that is a UUID in lower case, as every stored one is (the service makes
+ * them so, and lower-cases `POST ?id=`): UUIDs are case-insensitive (RFC 9562), so
+ * `/v1/llms/AAAAAAAA-…` finds the LLM made with `?id=AAAAAAAA-…`. Other ids (the built-in
+ * defaults') are matched as they are.
+ */
+function lowerCaseUuid(data: Part): undefined {
+  const id = data?.id
+  if (typeof id === 'string' && id.length === 36 && UPPER_HEX.test(id) && UUID.test(id)) (data as { id: string }).id = id.toLowerCase()
+  return undefined
+}
+
 const UPPER_HEX = /[A-F]/
 const UUID = new RegExp(UUID_PATTERN)
 
 /**
- * A query string's validator that first refuses a parameter it knows given more than once
- * (`?page=1&page=2` parses to an array, which ajv would call "must be an integer"). Parameters
- * the route does not know are ignored, repeated or not, as they were.
+ * Refuses a query parameter the route knows (`names`) given more than once (`?page=1&page=2`
+ * parses to an array, which ajv would call "must be an integer"). Parameters the route does not
+ * know are ignored, repeated or not, as they were.
  */
-function refusingRepeats(validate: ValidateFunction, names: string[]): ValidateFunction {
-  const wrapped = ((data: Record<string, unknown> | null, context?: Parameters<ValidateFunction>[1]) => {
+function repeatedOf(names: string[]): (data: Part) => ErrorObject[] | undefined {
+  return (data) => {
     let repeated: ErrorObject[] | undefined
     for (const name of names) {
       if (!Array.isArray(data?.[name])) continue
       ;(repeated ??= []).push({ keyword: 'repeated', instancePath: `/${name}`, schemaPath: '#', params: {}, message: 'is given more than once' })
     }
-    wrapped.errors = repeated
-    if (repeated !== undefined) return false
-    const valid = validate(data, context)
-    wrapped.errors = validate.errors
-    return valid
-  }) as ValidateFunction
-  wrapped.schemaEnv = validate.schemaEnv
-  return wrapped
+    return repeated
+  }
 }
 
 const TYPE_NAMES: Record<string, string> = {
