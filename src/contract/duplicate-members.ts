@@ -11,26 +11,40 @@ export function childField(path: string, segment: string | number): string {
   return path === '' ? segment : `${path}.${segment}`
 }
 
+/** What one pass over a JSON text finds: its members (colons outside strings), and how deeply its arrays and objects nest. */
+export interface JsonShape {
+  members: number
+  depth: number
+}
+
+export function shapeOf(text: string): JsonShape {
+  let members = 0
+  let open = 0
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === QUOTE) i = endOfString(text, i)
+    else if (c === COLON) members++
+    else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth = Math.max(depth, ++open)
+    else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) open--
+  }
+  return { members, depth }
+}
+
 /**
  * The fields (as `details` name them: `metadata.team`, `urls[0].url`) named more than once in one
  * object of `text`, each once; none for almost every body. `text` is valid JSON and `value` is
  * what JSON.parse made of it: a duplicate is the only way the text can have more members than the
- * value, which two quick counts compare before anything is named.
+ * value, which two quick counts compare before anything is named. Counting the value's members
+ * recurses as deeply as it nests, so past COUNTED_DEPTH the walk of the text (which keeps its own
+ * stack) looks for them instead: any depth is safe.
  */
-export function duplicateMembers(text: string, value: unknown): string[] {
-  return membersInText(text) === membersIn(value) ? [] : namedTwice(text)
+export function duplicateMembers(text: string, value: unknown, shape: JsonShape = shapeOf(text)): string[] {
+  if (shape.depth > COUNTED_DEPTH) return namedTwice(text)
+  return shape.members === membersIn(value) ? [] : namedTwice(text)
 }
 
-/** The members written in `text`: its colons outside strings. */
-function membersInText(text: string): number {
-  let count = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === QUOTE) i = endOfString(text, i)
-    else if (c === COLON) count++
-  }
-  return count
-}
+const COUNTED_DEPTH = 64
 
 /** The members of every object in `value`. */
 function membersIn(value: unknown): number {

@@ -1,7 +1,7 @@
 /** Members given twice in one JSON object are found and named; no other body is refused. */
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { duplicateMembers } from './duplicate-members.js'
+import { duplicateMembers, shapeOf } from './duplicate-members.js'
 
 const found = (text: string) => duplicateMembers(text, JSON.parse(text))
 
@@ -35,6 +35,19 @@ describe('duplicateMembers', () => {
   test('a name spelled with escapes is the same name', () => {
     expect(found('{"a": 1, "\\u0061": 2}')).toEqual(['a'])
     expect(found('{"\\"": 1, "\\u0022": 2}')).toEqual(['"'])
+  })
+
+  test('any depth is safe: nesting past what a recursive count could take is walked with a stack of its own', () => {
+    const depth = 200_000
+    const deep = `${'['.repeat(depth)}{"a": 1, "a": 2}${']'.repeat(depth)}`
+    expect(shapeOf(deep)).toEqual({ members: 2, depth: depth + 1 })
+    expect(found(deep)).toEqual([`${'[0]'.repeat(depth)}.a`])
+    expect(found(`${'['.repeat(depth)}${']'.repeat(depth)}`)).toEqual([])
+  })
+
+  test('the shape counts members and nesting outside strings only', () => {
+    expect(shapeOf('{"a": "{[:", "b": [[{"c": ":"}]]}')).toEqual({ members: 3, depth: 4 })
+    expect(shapeOf('1')).toEqual({ members: 0, depth: 0 })
   })
 
   test('the same name in sibling objects, or quotes, colons and braces inside strings, are not duplicates', () => {

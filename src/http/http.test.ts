@@ -112,6 +112,21 @@ describe('request bodies', () => {
     expect(list.body.meta.total).toBe(1)
   })
 
+  test('a body nested more than 32 levels deep answers 400, however deep (no walk of it overflows the stack)', async () => {
+    const t = await h.tenant()
+    const llm = await h.createLlm(t.key)
+    const before = await h.stored(llm.id)
+    const nested = (depth: number) => `{"metadata": {"a": ${'['.repeat(depth - 2)}${']'.repeat(depth - 2)}}}`
+    for (const depth of [33, 30_000]) {
+      const reply = await h.request('PUT', `/v1/llms/${llm.id}`, { key: t.key, raw: nested(depth) })
+      expect([reply.status, reply.body.code, reply.body.message]).toEqual([400, 'malformed_body', 'Request body nests arrays and objects more than 32 levels deep'])
+    }
+    // At 32 the body is read, and metadata's own rule names the problem.
+    const within = await h.request('PUT', `/v1/llms/${llm.id}`, { key: t.key, raw: nested(32) })
+    expect([within.status, within.body.details]).toEqual([400, [{ field: 'metadata', message: 'must be at most 10 levels deep' }]])
+    expect(await h.stored(llm.id)).toEqual(before)
+  })
+
   test('a PUT with no body at all answers 400 "body must be a JSON object"', async () => {
     const t = await h.tenant()
     const llm = await h.createLlm(t.key)

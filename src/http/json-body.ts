@@ -1,14 +1,22 @@
 /**
- * The one body parser: JSON only, valid UTF-8 only, each object's members named once. Fastify's
- * default decodes bytes leniently (an invalid sequence silently becomes U+FFFD, so the stored
- * value would differ from what was sent), keeps the last of a member given twice, and its error
- * messages quote the input; this one refuses all three.
+ * The one body parser: JSON only, valid UTF-8 only, each object's members named once, nested at
+ * most BODY_DEPTH_MAX levels. Fastify's default decodes bytes leniently (an invalid sequence
+ * silently becomes U+FFFD, so the stored value would differ from what was sent), keeps the last
+ * of a member given twice, and its error messages quote the input; this one refuses all three.
  */
 import type { FastifyInstance } from 'fastify'
 import { AppError } from '../domain/errors.js'
-import { duplicateMembers } from '../contract/duplicate-members.js'
+import { duplicateMembers, shapeOf } from '../contract/duplicate-members.js'
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+
+/**
+ * How deeply a body's arrays and objects may nest: every body the API takes is at most a dozen
+ * levels deep (metadata, the deepest part, at most 10: LIMITS.metadataDepth). 64 KiB of `[` is
+ * 65,536 levels, which JSON.parse reads, but every walk of the value after it (the text guard,
+ * validation, metadata's own rules) would recurse that deep and overflow the stack: a 500.
+ */
+const BODY_DEPTH_MAX = 32
 
 export function installJsonBodyParser(app: FastifyInstance): void {
   // A request without a body is served as if it had no Content-Type: clients (older openapi-fetch,
@@ -46,7 +54,12 @@ export function installJsonBodyParser(app: FastifyInstance): void {
       done(new AppError('malformed_body', 'Malformed JSON body'), undefined)
       return
     }
-    const twice = duplicateMembers(text, value)
+    const shape = shapeOf(text)
+    if (shape.depth > BODY_DEPTH_MAX) {
+      done(new AppError('malformed_body', `Request body nests arrays and objects more than ${BODY_DEPTH_MAX} levels deep`), undefined)
+      return
+    }
+    const twice = duplicateMembers(text, value, shape)
     if (twice.length > 0) {
       const details = twice.map((field) => ({ field, message: 'is given more than once' }))
       done(new AppError('malformed_body', 'Request body gives a field more than once in one object', details), undefined)
