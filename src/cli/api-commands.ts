@@ -1,6 +1,6 @@
 /** The `llms` commands that talk to a running server over HTTP, through `llm-registry/client`. */
 import { Command, Option } from 'commander'
-import { createClient, type Client, type CreateLlmBody, type UpdateLlmBody } from '../client/index.js'
+import { createClient, type Client, type CreateLlmBody, type Preconditions, type UpdateLlmBody } from '../client/index.js'
 import { UsageError, addFieldFlags, bodyFromFlags } from './llm-flags.js'
 import { age, checkLines, llmBlock, llmTable, paint, printJson, table, type CliIo } from './output.js'
 import { applyImport, exportDocument, planImport, planLines, readExport, readSecretsFile } from './promote.js'
@@ -39,6 +39,21 @@ function apiCommand(parent: Command, name: string, summary: string, example: str
     .addOption(new Option('--api-key <key>', 'an API key (visible to other users through ps: prefer LLM_REGISTRY_API_KEY)').hideHelp())
     .option('--json', 'print one JSON document on stdout and nothing else')
     .addHelpText('after', `\nExample:\n  ${example}\n`)
+}
+
+/** A write's --if-match and --if-none-match (`verb`: what the command does, "change" say). */
+function withPreconditions(command: Command, verb: string): Command {
+  return command
+    .option('--if-match <etag>', `${verb} only if the LLM is still at this ETag (else it fails with 412 and changes nothing)`)
+    .option('--if-none-match <etag>', `${verb} only if the LLM is no longer at this ETag (else it fails with 412 and changes nothing)`)
+}
+
+/** The preconditions the flags of withPreconditions give. */
+function preconditionsOf(options: { ifMatch?: unknown; ifNoneMatch?: unknown } & object): Preconditions {
+  return {
+    ...(typeof options.ifMatch === 'string' && { ifMatch: options.ifMatch }),
+    ...(typeof options.ifNoneMatch === 'string' && { ifNoneMatch: options.ifNoneMatch }),
+  }
 }
 
 /** Asks the server for nothing it does not need: the body, and a secret only when asked for. */
@@ -98,7 +113,7 @@ export function addApiCommands(llms: Command, io: CliIo): void {
       else io.out(llmBlock(io, data, etag))
     })
 
-  addFieldFlags(
+  const update = addFieldFlags(
     apiCommand(
       llms,
       'update',
@@ -108,38 +123,35 @@ export function addApiCommands(llms: Command, io: CliIo): void {
   )
     .argument('<id>', 'the LLM id')
     .option('--clear <field>', 'set a nullable field to null (description, model, temperature, max-tokens, deployment, api-version); repeatable', (v: string, p: string[] = []) => [...p, v])
-    .option('--if-match <etag>', 'change only if the LLM is still at this ETag (else it fails with 412 and changes nothing)')
-    .action(async (id: string, options: ApiOptions & Record<string, unknown>) => {
-      const body = await withSecret(bodyFromFlags(options, readStdin), options)
-      if (Object.keys(body).length === 0) throw new UsageError('llms update needs at least one field flag, --clear, --from-file or --secret-stdin')
-      const ifMatch = typeof options.ifMatch === 'string' ? options.ifMatch : undefined
-      const { data, etag } = await clientFor(io, options).llms.update(id, body as UpdateLlmBody, { ifMatch })
-      if (options.json) printJson(io, data)
-      else io.out(llmBlock(io, data, etag))
-    })
+  withPreconditions(update, 'change').action(async (id: string, options: ApiOptions & Record<string, unknown>) => {
+    const body = await withSecret(bodyFromFlags(options, readStdin), options)
+    if (Object.keys(body).length === 0) throw new UsageError('llms update needs at least one field flag, --clear, --from-file or --secret-stdin')
+    const { data, etag } = await clientFor(io, options).llms.update(id, body as UpdateLlmBody, preconditionsOf(options))
+    if (options.json) printJson(io, data)
+    else io.out(llmBlock(io, data, etag))
+  })
 
-  apiCommand(llms, 'delete', 'delete an LLM your organization owns', 'llm-registry llms delete "$ID" --yes')
+  const remove = apiCommand(llms, 'delete', 'delete an LLM your organization owns', 'llm-registry llms delete "$ID" --yes')
     .argument('<id>', 'the LLM id')
     .option('--yes', 'do not ask for confirmation (needed when standard input is not a terminal)')
-    .option('--if-match <etag>', 'delete only if the LLM is still at this ETag')
-    .action(async (id: string, options: ApiOptions & { yes?: boolean; ifMatch?: string }) => {
-      const client = clientFor(io, options)
-      if (!options.yes) {
-        if (!process.stdin.isTTY) throw new UsageError('llms delete asks for confirmation; pass --yes when not on a terminal')
-        const { data } = await client.llms.get(id)
-        const { createInterface } = await import('node:readline/promises')
-        const prompt = createInterface({ input: process.stdin, output: process.stderr })
-        const answer = await prompt.question(`Delete "${data.displayName}" (${id})? [y/N] `)
-        prompt.close()
-        if (!/^y(es)?$/i.test(answer.trim())) {
-          io.err('not deleted\n')
-          return
-        }
+  withPreconditions(remove, 'delete').action(async (id: string, options: ApiOptions & { yes?: boolean; ifMatch?: string; ifNoneMatch?: string }) => {
+    const client = clientFor(io, options)
+    if (!options.yes) {
+      if (!process.stdin.isTTY) throw new UsageError('llms delete asks for confirmation; pass --yes when not on a terminal')
+      const { data } = await client.llms.get(id)
+      const { createInterface } = await import('node:readline/promises')
+      const prompt = createInterface({ input: process.stdin, output: process.stderr })
+      const answer = await prompt.question(`Delete "${data.displayName}" (${id})? [y/N] `)
+      prompt.close()
+      if (!/^y(es)?$/i.test(answer.trim())) {
+        io.err('not deleted\n')
+        return
       }
-      await client.llms.delete(id, { ifMatch: options.ifMatch })
-      if (options.json) printJson(io, { deleted: id })
-      else io.out(`deleted ${id}\n`)
-    })
+    }
+    await client.llms.delete(id, preconditionsOf(options))
+    if (options.json) printJson(io, { deleted: id })
+    else io.out(`deleted ${id}\n`)
+  })
 
   apiCommand(llms, 'history', "show who changed an LLM, when, and which fields", 'llm-registry llms history "$ID" --per-page 20')
     .argument('<id>', 'the LLM id')
@@ -193,16 +205,15 @@ export function addApiCommands(llms: Command, io: CliIo): void {
       io.out(table(io, ['FIELD', `VERSION ${from}`, `VERSION ${to}`], diff.changes.map((c) => [c.field, show(c.from), show(c.to)])))
     })
 
-  apiCommand(llms, 'restore', "make a kept version's settings the LLM's again (the current credential is kept)", 'llm-registry llms restore "$ID" 2')
+  const restore = apiCommand(llms, 'restore', "make a kept version's settings the LLM's again (the current credential is kept)", 'llm-registry llms restore "$ID" 2')
     .argument('<id>', 'the LLM id')
     .argument('<version>', 'the version to restore', integer('version'))
-    .option('--if-match <etag>', 'restore only if the LLM is still at this ETag')
-    .action(async (id: string, version: number, options: ApiOptions & { ifMatch?: string }) => {
-      const { data, etag } = await clientFor(io, options).llms.restore(id, version, { ifMatch: options.ifMatch })
-      if (options.json) return printJson(io, data)
-      io.err(`${data.message}\n`)
-      io.out(llmBlock(io, data.llm, etag))
-    })
+  withPreconditions(restore, 'restore').action(async (id: string, version: number, options: ApiOptions & { ifMatch?: string; ifNoneMatch?: string }) => {
+    const { data, etag } = await clientFor(io, options).llms.restore(id, version, preconditionsOf(options))
+    if (options.json) return printJson(io, data)
+    io.err(`${data.message}\n`)
+    io.out(llmBlock(io, data.llm, etag))
+  })
 
   apiCommand(llms, 'check', 'call the upstream with this configuration and say whether it answers, and why not', 'llm-registry llms check "$ID" --completion --all')
     .argument('<id>', 'the LLM id')

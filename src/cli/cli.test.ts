@@ -146,7 +146,7 @@ describe('llm-registry llms (API commands)', () => {
     expect(JSON.parse(last.stdout).results[0].problem).toBe('model_not_found')
   })
 
-  test('a safe read-modify-write: get --etag prints the ETag alone; a stale --if-match fails with exit 1 and changes nothing', async () => {
+  test('a safe read-modify-write: get --etag prints the ETag alone; a stale --if-match, or an --if-none-match naming the current ETag, fails with exit 1 and changes nothing', async () => {
     const t = await h.tenant()
     const created = await json(t, [...CREATE, '--secret-stdin'], 'sk-x')
     const etag = (await cli(t, ['llms', 'get', created.id, '--etag'])).stdout
@@ -157,6 +157,15 @@ describe('llm-registry llms (API commands)', () => {
     expect(stale.stdout).toBe('')
     expect(stale.stderr).toMatch(/HTTP 412 precondition_failed/)
     expect((await json(t, ['llms', 'get', created.id])).temperature).toBe(1)
+    // --if-none-match: only if it is no longer at that ETag.
+    const current = '"2"'
+    const same = await cli(t, ['llms', 'update', created.id, '--temperature', '0', '--if-none-match', current])
+    expect([same.code, same.stderr]).toEqual([1, expect.stringContaining('The LLM is at a version If-None-Match names (HTTP 412 precondition_failed)')])
+    expect((await cli(t, ['llms', 'restore', created.id, '1', '--if-none-match', current])).code).toBe(1)
+    expect((await cli(t, ['llms', 'delete', created.id, '--yes', '--if-none-match', '*'])).code).toBe(1)
+    expect((await json(t, ['llms', 'get', created.id])).temperature).toBe(1)
+    expect((await cli(t, ['llms', 'update', created.id, '--temperature', '0', '--if-match', current, '--if-none-match', etag.trim()])).code).toBe(0)
+    expect((await cli(t, ['llms', 'delete', created.id, '--yes', '--if-none-match', current])).code).toBe(0)
   })
 
   test('list pages with --page/--per-page, --all walks every page, tables mark defaults', async () => {
