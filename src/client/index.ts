@@ -14,6 +14,7 @@ export type { components, operations, paths }
  * sends it, since JSON.parse would keep the last silently.
  */
 export { duplicateMembers } from '../contract/duplicate-members.js'
+
 export type Llm = components['schemas']['LLM']
 export type LlmList = components['schemas']['LlmList']
 export type AuditList = components['schemas']['AuditList']
@@ -202,13 +203,13 @@ export function createClient(options: ClientOptions) {
       return versioned(await http.POST('/v1/llms', { params: { query }, body }))
     },
 
-    /** Changes only the fields in `body`; with `ifMatch`, only if the LLM is still at that ETag (else ApiError 412). */
+    /** Changes only the fields in `body`; with `ifMatch`, only if the LLM is still at that ETag (else ApiError 412; see Preconditions). */
     async update(id: string, body: UpdateLlmBody, opts: Preconditions = {}): Promise<Versioned<Llm>> {
       const header = preconditionHeaders(opts)
       return versioned(await http.PUT('/v1/llms/{id}', { params: { path: { id }, header }, body }))
     },
 
-    /** Deletes an LLM; with `ifMatch`, only if it is still at that ETag. */
+    /** Deletes an LLM; with `ifMatch`, only if it is still at that ETag (see Preconditions). */
     async delete(id: string, opts: Preconditions = {}): Promise<void> {
       const header = preconditionHeaders(opts)
       unwrap(await http.DELETE('/v1/llms/{id}', { params: { path: { id }, header } }))
@@ -229,7 +230,7 @@ export function createClient(options: ClientOptions) {
       return unwrap(await http.GET('/v1/llms/{id}/versions/{from}/diff/{to}', { params: { path: { id, from, to } } }))
     },
 
-    /** Makes a kept version's settings the LLM's again (a new version); the current credential is kept. */
+    /** Makes a kept version's settings the LLM's again (a new version); the current credential is kept. Preconditions as for update. */
     async restore(id: string, version: number, opts: Preconditions = {}): Promise<Versioned<RestoreResult>> {
       const header = preconditionHeaders(opts)
       return versioned(await http.POST('/v1/llms/{id}/restore', { params: { path: { id }, header }, body: { version } }))

@@ -79,7 +79,7 @@ export interface paths {
         get: operations["getLlm"];
         /**
          * update llm
-         * @description Partial update of an LLM configuration: only the fields you include are changed. Default LLMs cannot be modified. Rotating `secret` replaces the stored credential. With If-Match, a stale ETag answers 412 and changes nothing.
+         * @description Partial update of an LLM configuration: only the fields you include are changed. Default LLMs cannot be modified. Rotating `secret` replaces the stored credential. With If-Match, a stale ETag answers 412 and changes nothing; so does an If-None-Match naming the current ETag (or `*`).
          */
         put: operations["updateLlm"];
         post?: never;
@@ -184,7 +184,7 @@ export interface paths {
         put?: never;
         /**
          * restore llm version
-         * @description Applies a kept version's settings as a new version (action `restore`), through the rules of an update: a result that today's rules refuse is a 400 naming the fields. The current credential is kept. Visibility and If-Match as for PUT.
+         * @description Applies a kept version's settings as a new version (action `restore`), through the rules of an update: a result that today's rules refuse is a 400 naming the fields. The current credential is kept. Visibility, If-Match and If-None-Match as for PUT.
          */
         post: operations["restoreLlm"];
         delete?: never;

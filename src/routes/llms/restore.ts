@@ -17,7 +17,7 @@ export function registerRestoreLlm(app: App, { llms }: RouteDeps): void {
         summary: 'restore llm version',
         description:
           "Applies a kept version's settings as a new version (action `restore`), through the rules of an update: a result " +
-          "that today's rules refuse is a 400 naming the fields. The current credential is kept. Visibility and If-Match as for PUT.",
+          "that today's rules refuse is a 400 naming the fields. The current credential is kept. Visibility, If-Match and If-None-Match as for PUT.",
         operationId: 'restoreLlm',
         params: LlmIdParams,
         headers: WritePreconditions,

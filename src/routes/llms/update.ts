@@ -1,4 +1,4 @@
-/** PUT /v1/llms/{id}: the partial update of the seed, atomic and guarded by If-Match. */
+/** PUT /v1/llms/{id}: the partial update of the seed, atomic and guarded by If-Match and If-None-Match. */
 import { Type } from 'typebox'
 import { HEADERS, response, v1Responses } from '../../contract/responses.js'
 import type { App, RouteDeps } from '../../http/app-types.js'
@@ -18,7 +18,7 @@ export function registerUpdateLlm(app: App, { llms }: RouteDeps): void {
         description:
           'Partial update of an LLM configuration: only the fields you include are changed. Default LLMs ' +
           'cannot be modified. Rotating `secret` replaces the stored credential. With If-Match, a stale ' +
-          'ETag answers 412 and changes nothing.',
+          'ETag answers 412 and changes nothing; so does an If-None-Match naming the current ETag (or `*`).',
         operationId: 'updateLlm',
         params: LlmIdParams,
         headers: WritePreconditions,
