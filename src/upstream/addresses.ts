@@ -44,13 +44,21 @@ function groupsOf(address: string): number[] {
   return [...left, ...Array(missing).fill('0'), ...right].map((g) => parseInt(g, 16))
 }
 
-/** The IPv4 address an IPv6 one carries (IPv4-mapped ::ffff:a.b.c.d, or NAT64 64:ff9b::a.b.c.d), if any. */
+/**
+ * The IPv4 address an IPv6 one carries, if any: IPv4-mapped (::ffff:a.b.c.d), NAT64
+ * (64:ff9b::a.b.c.d), IPv4-compatible (::a.b.c.d, deprecated) or 6to4 (2002:aabb:ccdd::/48).
+ * Whether the host routes the last two to that IPv4 address depends on its tunnels; judged by the
+ * address they carry, the table does not depend on them.
+ */
 function embeddedIpv4(address: string): string | undefined {
   const g = groupsOf(address)
-  const mapped = g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff
-  const nat64 = g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)
-  if (!mapped && !nat64) return undefined
-  const [hi = 0, lo = 0] = g.slice(6)
+  const zeroes = (from: number, to: number) => g.slice(from, to).every((x) => x === 0)
+  const mapped = zeroes(0, 5) && g[5] === 0xffff
+  const nat64 = g[0] === 0x64 && g[1] === 0xff9b && zeroes(2, 6)
+  // `::` and `::1` are IPv6's own unspecified and loopback addresses, judged as IPv6.
+  const compatible = zeroes(0, 6) && g[6] !== 0
+  const [hi = 0, lo = 0] = g[0] === 0x2002 ? g.slice(1, 3) : g.slice(6)
+  if (!mapped && !nat64 && !compatible && g[0] !== 0x2002) return undefined
   return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join('.')
 }
 

@@ -20,6 +20,10 @@ export const SSRF_TABLE: [string, boolean, boolean][] = [
   ['::ffff:127.0.0.1', true, false], // IPv4-mapped loopback
   ['::ffff:7f00:1', true, false], // the same, hex form
   ['64:ff9b::7f00:1', true, false], // NAT64 of loopback
+  ['::127.0.0.1', true, false], // IPv4-compatible loopback (deprecated form)
+  ['2002:7f00:1::', true, false], // 6to4 of loopback
+  ['2002:a9fe:a9fe::1', true, true], // 6to4 of the metadata address
+  ['2002:c0a8:101::', true, false], // 6to4 of 192.168.1.1
   ['10.0.0.1', true, false],
   ['172.16.5.4', true, false],
   ['172.31.255.255', true, false],
@@ -37,6 +41,8 @@ export const SSRF_TABLE: [string, boolean, boolean][] = [
   ['100.128.0.1', false, false], // just outside CGNAT
   ['2606:4700:4700::1111', false, false],
   ['::ffff:8.8.8.8', false, false],
+  ['2002:808:808::1', false, false], // 6to4 of 8.8.8.8
+  ['::8.8.8.8', false, false],
 ]
 
 describe('addresses a check may connect to', () => {
