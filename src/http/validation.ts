@@ -56,8 +56,12 @@ export function validatorCompiler(shared: () => TSchema[]): FastifySchemaCompile
     if (validate === undefined) {
       validate = ajv.compile(schema) as ReturnType<FastifySchemaCompiler<TSchema>>
       const properties = (schema as { properties?: object }).properties ?? {}
-      if (httpPart === 'querystring') validate = checkingFirst(validate as ValidateFunction, repeatedOf(Object.keys(properties)))
-      if (httpPart === 'params' && 'id' in properties) validate = checkingFirst(validate as ValidateFunction, lowerCaseUuid)
+      // An LLM id, in the path or chosen by `POST ?id=`, is a UUID in lower case by the time anything reads it.
+      const first = [
+        ...(httpPart === 'querystring' ? [repeatedOf(Object.keys(properties))] : []),
+        ...((httpPart === 'querystring' || httpPart === 'params') && 'id' in properties ? [lowerCaseUuid] : []),
+      ]
+      for (const check of first) validate = checkingFirst(validate as ValidateFunction, check)
       cache.set(schema, validate)
     }
     return validate
@@ -87,10 +91,9 @@ function checkingFirst(validate: ValidateFunction, first: (data: Part) => ErrorO
 }
 
 /**
- * Writes a path's LLM id that is a UUID in lower case, as every stored one is (the service makes
- * them so, and lower-cases `POST ?id=`): UUIDs are case-insensitive (RFC 9562), so
- * `/v1/llms/AAAAAAAA-…` finds the LLM made with `?id=AAAAAAAA-…`. Other ids (the built-in
- * defaults') are matched as they are.
+ * Writes an LLM id (a path's, or `POST ?id=`) that is a UUID in lower case, as every stored one is:
+ * UUIDs are case-insensitive (RFC 9562), so `?id=AAAAAAAA-…` keeps `aaaaaaaa-…` and
+ * `/v1/llms/AAAAAAAA-…` finds it. Other ids (the built-in defaults') are matched as they are.
  */
 function lowerCaseUuid(data: Part): undefined {
   const id = data?.id

@@ -39,7 +39,7 @@ export function registerCreateLlm(app: App, { llms }: RouteDeps): void {
         const missing = body !== null && typeof body === 'object' && !Array.isArray(body) ? missingOnCreate(body as Record<string, unknown>) : []
         throw invalidData(mergeProblems(missing, schemaProblems))
       }
-      const llm = await llms.create(actorOf(request), request.body, request.query.id?.toLowerCase())
+      const llm = await llms.create(actorOf(request), request.body, request.query.id)
       reply.code(201).header('location', `/v1/llms/${encodeURIComponent(llm.id)}`).header('etag', etagOf(llm.version))
       return toPublic(llm)
     },
