@@ -1,9 +1,10 @@
 /** The app factory: a ready Fastify instance from its dependencies, knowing nothing of the process. */
 import { randomUUID } from 'node:crypto'
+import { maxHeaderSize } from 'node:http'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify'
 import { pino, type DestinationStream } from 'pino'
 import type { TSchema } from 'typebox'
 import { ErrorBody } from './contract/errors.js'
@@ -11,7 +12,7 @@ import { LIMITS } from './domain/llm-rules.js'
 import type { App } from './http/app-types.js'
 import { AuthCache, installAuth } from './http/auth.js'
 import { registerConsole } from './http/console.js'
-import { installErrorHandlers } from './http/errors.js'
+import { clientErrorHandler, installErrorHandlers, sendFrameworkError } from './http/errors.js'
 import { lazyChildLoggerFactory } from './http/lazy-logger.js'
 import { ReadCache } from './http/read-cache.js'
 import { AccessLine } from './http/access-line.js'
@@ -19,6 +20,7 @@ import type { Services } from './services.js'
 import type { Metrics } from './http/metrics.js'
 import { trackRouteMethods } from './http/route-methods.js'
 import { installJsonBodyParser } from './http/json-body.js'
+import { parseQueryString } from './http/query-string.js'
 import { cachedSerializers } from './http/serializers.js'
 import { installTextGuard } from './http/text-guard.js'
 import type { RateLimiter } from './http/rate-limit.js'
@@ -93,12 +95,26 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // the redaction pass (and Fastify's per-request child logger) that other lines pay for, and
   // pino's walk over its fields (see AccessLine).
   const accessLine = new AccessLine(logger)
+  const metrics = deps.metrics
+  const completed = (request: FastifyRequest, reply: FastifyReply) => {
+    metrics?.observeRequest(request.method, request.routeOptions?.url ?? '(no route)', reply.statusCode, reply.elapsedTime / 1000)
+    accessLine.write(request.id, request.method, request.url, reply.statusCode, reply.elapsedTime)
+  }
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     childLoggerFactory: lazyChildLoggerFactory,
     bodyLimit: LIMITS.bodyBytes,
-    // Long enough that the schema, not the router, answers an over-long id (with a 400 naming it).
-    routerOptions: { maxParamLength: 2048, ignoreTrailingSlash: true },
+    // As long as Node lets a request line be, so that the schema, not the router, answers an
+    // over-long id (with a 400 naming it); the query string is read as query-string.ts says.
+    routerOptions: { maxParamLength: maxHeaderSize, ignoreTrailingSlash: true, querystringParser: parseQueryString },
+    // What the router refuses (a path that is not UTF-8) and what never became a request (not
+    // HTTP, headers too large, too slow) answer in the contract's error body too.
+    // No hook runs for the first, so it logs its line here.
+    frameworkErrors: (error, request, reply) => {
+      sendFrameworkError(error, request, reply)
+      completed(request, reply)
+    },
+    clientErrorHandler: clientErrorHandler(logger as FastifyBaseLogger),
     // An upstream proxy's request id is kept when it is safe to log; otherwise a fresh one.
     genReqId: (req) => {
       const given = req.headers['x-request-id']
@@ -124,10 +140,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // First: the request id, authentication and limits, in one synchronous step where it can be.
   installAuth(app, deps.services.apiKeys, new AuthCache(AUTH_CACHE_TTL_MS), deps.rateLimiter)
-  const metrics = deps.metrics
   app.addHook('onResponse', (request, reply, done) => {
-    metrics?.observeRequest(request.method, request.routeOptions.url ?? '(no route)', reply.statusCode, reply.elapsedTime / 1000)
-    accessLine.write(request.id, request.method, request.url, reply.statusCode, reply.elapsedTime)
+    completed(request, reply)
     done()
   })
   installErrorHandlers(app, trackRouteMethods(app))

@@ -102,6 +102,66 @@ describe('methods and paths', () => {
   })
 })
 
+describe('URLs a strict reader refuses, in the error shape', () => {
+  /** The access line the service wrote for a request id. */
+  const lineOf = (requestId: string | null) => h.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.reqId === requestId)
+
+  test.each(['%zz', '%E2%82', '%FF', 'abc%'])('a path escape that is not UTF-8 (/v1/llms/%s) answers 400 bad_request with a request id and a log line', async (escape) => {
+    const t = await h.tenant()
+    const reply = await h.get(`/v1/llms/${escape}`, t.key)
+    expect(reply.status).toBe(400)
+    expect(reply.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'bad_request',
+      message: 'The URL path has a percent-escape that is not UTF-8 (write % itself as %25)',
+      requestId: reply.headers.get('x-request-id'),
+    })
+    expect(reply.text).not.toContain(escape)
+    await expect.poll(() => lineOf(reply.headers.get('x-request-id'))).toMatchObject({ statusCode: 400, method: 'GET' })
+  })
+
+  test('an id of 3,000 characters is answered by the schema, naming the field, not by the router', async () => {
+    const t = await h.tenant()
+    const reply = await h.get(`/v1/llms/${'a'.repeat(3000)}`, t.key)
+    expect([reply.status, reply.body.code, reply.body.details]).toEqual([400, 'invalid_path', [{ field: 'id', message: 'must NOT have more than 255 characters' }]])
+    expect(reply.body.requestId).toBe(reply.headers.get('x-request-id'))
+  })
+
+  test.each(['%zz', '%E2%82', '%FF', '%ED%A0%80', '100%', 'a%2'])('?search=%s (escapes that are not UTF-8) answers 400 naming search', async (value) => {
+    const t = await h.tenant()
+    const reply = await h.get(`/v1/llms?search=${value}&perPage=0`, t.key)
+    expect(reply.status).toBe(400)
+    expect(reply.body.details).toEqual([
+      { field: 'search', message: 'is not valid percent-encoding of UTF-8 (write % itself as %25)' },
+      { field: 'perPage', message: 'must be >= 1' },
+    ])
+  })
+
+  test('a literal % is searched for when written %25; an unknown parameter with a bad escape stays ignored', async () => {
+    const t = await h.tenant()
+    const llm = await h.createLlm(t.key, { displayName: 'Discount 100%FF' })
+    await h.createLlm(t.key, { displayName: 'Discount 100' })
+    const found = await h.get('/v1/llms?search=100%25FF&includeDefaults=false&_=%zz', t.key)
+    expect(found.status, found.text).toBe(200)
+    expect(found.body.data.map((l: { id: string }) => l.id)).toEqual([llm.id])
+  })
+
+  test.each(['0x2', '0b10', '1e1', '+2', '%202', '2%20', '2.0', '2.'])('?perPage=%s (not decimal digits) answers 400 "must be an integer"', async (value) => {
+    const t = await h.tenant()
+    for (const path of ['/v1/llms', '/v1/llms/CUSTOMER_CLIENT_V1/versions']) {
+      const reply = await h.get(`${path}?perPage=${value}`, t.key)
+      expect([path, reply.status, reply.body.details]).toEqual([path, 400, [{ field: 'perPage', message: 'must be an integer' }]])
+    }
+  })
+
+  test('decimal digits still page, leading zeros too', async () => {
+    const t = await h.tenant()
+    const reply = await h.get('/v1/llms?page=01&perPage=002', t.key)
+    expect([reply.status, reply.body.meta.currentPage, reply.body.meta.perPage]).toEqual([200, 1, 2])
+  })
+})
+
 describe('all problems at once', () => {
   test('POST {"displayName":"x"} names llmFormat and every field an upstream format needs, in one 400', async () => {
     const t = await h.tenant()

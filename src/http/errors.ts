@@ -1,6 +1,8 @@
 /** Turns every failure into the contract's JSON error body, with the right status and code. */
-import { STATUS_CODES } from 'node:http'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { randomUUID } from 'node:crypto'
+import { maxHeaderSize, STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ErrorBody } from '../contract/errors.js'
 import { AppError, type ErrorCode, type FieldProblem } from '../domain/errors.js'
 import { LIMITS } from '../domain/llm-rules.js'
@@ -24,9 +26,11 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   method_not_allowed: 405,
   id_not_available: 409,
   no_credential: 409,
+  request_timeout: 408,
   precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  headers_too_large: 431,
   rate_limited: 429,
   server_error: 500,
   database_unavailable: 503,
@@ -38,7 +42,8 @@ const FASTIFY_ERRORS: Record<string, AppError> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: new AppError('unsupported_media_type', 'Content-Type must be application/json'),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: new AppError('bad_request', 'Content-Length does not match the body'),
   FST_ERR_CTP_INVALID_TYPE: new AppError('bad_request', 'Invalid Content-Type header'),
-  FST_ERR_BAD_URL: new AppError('bad_request', 'Malformed URL'),
+  FST_ERR_BAD_URL: new AppError('bad_request', 'The URL path has a percent-escape that is not UTF-8 (write % itself as %25)'),
+  FST_ERR_MAX_PARAM_LENGTH: new AppError('bad_request', 'A segment of the URL path is too long'),
 }
 
 /** The error body of the contract for this request. */
@@ -67,6 +72,48 @@ function classify(error: FastifyError | Error): AppError {
   const status = fastifyError.statusCode
   if (status !== undefined && status >= 400 && status < 500) return new AppError('bad_request', STATUS_CODES[status] ?? 'Bad request')
   return new AppError('server_error', 'Server error')
+}
+
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before any route runs (a path whose
+ * percent-escapes are not UTF-8), answered as every other error is, with the request id, instead
+ * of Fastify's own body, which echoes the URL and has no `code`. No hook has run for it, so the
+ * request id header is set here.
+ */
+export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  reply.header('x-request-id', request.id)
+  return sendError(request, reply, classify(error))
+}
+
+/** What a connection that never became a request is told, by Node's code for why. */
+const CLIENT_ERRORS: Record<string, { code: ErrorCode; message: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { code: 'request_timeout', message: 'The request did not arrive in time' },
+  HPE_HEADER_OVERFLOW: { code: 'headers_too_large', message: `The request line and headers are larger than ${maxHeaderSize} bytes` },
+}
+const NOT_HTTP = { code: 'bad_request', message: 'The request is not valid HTTP/1.1' } as const
+
+/**
+ * Fastify's `clientErrorHandler`: a connection whose request Node's parser refused (not HTTP, headers
+ * over its limit) or that did not finish in time gets the contract's error body, with a request id
+ * that its log line carries, and is closed, as Node and Fastify do.
+ */
+export function clientErrorHandler(logger: FastifyBaseLogger): (error: Error & { code?: string }, socket: Duplex) => void {
+  return (error, socket) => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return
+    const { code, message } = CLIENT_ERRORS[error.code ?? ''] ?? NOT_HTTP
+    const statusCode = STATUS_OF[code]
+    const requestId = randomUUID()
+    logger.info({ reqId: requestId, statusCode, code, reason: error.code }, 'request refused before it was read')
+    if (socket.writable) {
+      const reason = STATUS_CODES[statusCode] ?? 'Error'
+      const body = JSON.stringify({ statusCode, error: reason, code, message, requestId } satisfies ErrorBody)
+      socket.write(
+        `HTTP/1.1 ${statusCode} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+      )
+    }
+    socket.destroy(error)
+  }
 }
 
 /** Sends an AppError as the contract's error body. */

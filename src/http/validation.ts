@@ -11,6 +11,7 @@ import type { JsonObject } from '../domain/llm.js'
 import { childField } from '../contract/duplicate-members.js'
 import { UUID_PATTERN } from '../contract/llms.js'
 import { metadataProblem, upstreamUrlProblem } from '../domain/llm-rules.js'
+import { MALFORMED } from './query-string.js'
 
 function ruleKeyword(keyword: string, problem: (value: never) => string | null) {
   const validate: SchemaValidateFunction = (_schema: unknown, data: unknown) => {
@@ -58,7 +59,7 @@ export function validatorCompiler(shared: () => TSchema[]): FastifySchemaCompile
       const properties = (schema as { properties?: object }).properties ?? {}
       // An LLM id, in the path or chosen by `POST ?id=`, is a UUID in lower case by the time anything reads it.
       const first = [
-        ...(httpPart === 'querystring' ? [repeatedOf(Object.keys(properties))] : []),
+        ...(httpPart === 'querystring' ? [queryTextOf(properties as Record<string, { type?: unknown }>)] : []),
         ...((httpPart === 'querystring' || httpPart === 'params') && 'id' in properties ? [lowerCaseUuid] : []),
       ]
       for (const check of first) validate = checkingFirst(validate as ValidateFunction, check)
@@ -72,19 +73,20 @@ export function validatorCompiler(shared: () => TSchema[]): FastifySchemaCompile
 type Part = Record<string, unknown> | null
 
 /**
- * `validate` with `first` run before it on the same data: errors `first` returns fail the data
- * as ajv's would (and ajv does not run); it may also rewrite the data, as coercion does.
+ * `validate` with `first` run before it on the same data: errors `first` returns fail the data,
+ * ahead of ajv's for the other fields (a field's first problem is the one reported); it may also
+ * rewrite the data, as coercion does.
  */
 function checkingFirst(validate: ValidateFunction, first: (data: Part) => ErrorObject[] | undefined): ValidateFunction {
   const wrapped = ((data: Part, context?: Parameters<ValidateFunction>[1]) => {
     const errors = first(data)
-    if (errors !== undefined) {
-      wrapped.errors = errors
-      return false
-    }
     const valid = validate(data, context)
-    wrapped.errors = validate.errors
-    return valid
+    if (errors === undefined) {
+      wrapped.errors = validate.errors
+      return valid
+    }
+    wrapped.errors = [...errors, ...(validate.errors ?? [])]
+    return false
   }) as ValidateFunction
   wrapped.schemaEnv = validate.schemaEnv
   return wrapped
@@ -105,20 +107,35 @@ const UPPER_HEX = /[A-F]/
 const UUID = new RegExp(UUID_PATTERN)
 
 /**
- * Refuses a query parameter the route knows (`names`) given more than once (`?page=1&page=2`
- * parses to an array, which ajv would call "must be an integer"). Parameters the route does not
- * know are ignored, repeated or not, as they were.
+ * Checks a route's query parameters (`properties`) as text, before ajv coerces them:
+ * - given more than once (`?page=1&page=2` parses to an array, which ajv would call "must be an integer");
+ * - percent-escapes that are not UTF-8 (`MALFORMED`, see query-string.ts);
+ * - an integer written other than in decimal digits: ajv coerces with `Number()`, which reads
+ *   `0x10` as 16, `1e1` as 10, and `" 2"`, `+2` and `2.0` as 2.
+ * Parameters the route does not know are ignored, whatever they hold.
  */
-function repeatedOf(names: string[]): (data: Part) => ErrorObject[] | undefined {
+function queryTextOf(properties: Record<string, { type?: unknown }>): (data: Part) => ErrorObject[] | undefined {
+  const names = Object.keys(properties)
+  const integers = new Set(names.filter((name) => properties[name]?.type === 'integer'))
   return (data) => {
-    let repeated: ErrorObject[] | undefined
+    let problems: ErrorObject[] | undefined
     for (const name of names) {
-      if (!Array.isArray(data?.[name])) continue
-      ;(repeated ??= []).push({ keyword: 'repeated', instancePath: `/${name}`, schemaPath: '#', params: {}, message: 'is given more than once' })
+      const value = data?.[name]
+      if (value === undefined) continue
+      const message = Array.isArray(value)
+        ? 'is given more than once'
+        : value === MALFORMED
+          ? 'is not valid percent-encoding of UTF-8 (write % itself as %25)'
+          : integers.has(name) && typeof value === 'string' && !DIGITS.test(value)
+            ? 'must be an integer'
+            : undefined
+      if (message !== undefined) (problems ??= []).push({ keyword: 'queryText', instancePath: `/${name}`, schemaPath: '#', params: {}, message })
     }
-    return repeated
+    return problems
   }
 }
+
+const DIGITS = /^[0-9]+$/
 
 const TYPE_NAMES: Record<string, string> = {
   string: 'a string',
