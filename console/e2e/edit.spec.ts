@@ -214,6 +214,8 @@ test("a 400's details appear under their field, focus moves there, and an alert 
   await expect(page.locator('#field-metadata-errors')).toContainText('is not valid JSON')
   await field(page, 'Metadata').fill('{"voice": "alto", "voice": "bass"}')
   await expect(page.locator('#field-metadata-errors')).toContainText('gives "voice" more than once')
+  await field(page, 'Metadata').fill('{"speakerId": 12345678901234567890}')
+  await expect(page.locator('#field-metadata-errors')).toContainText('"speakerId" is a number too large to keep exactly')
   await field(page, 'Metadata').fill('{"voice": "alto"}')
   await expect(page.locator('#field-metadata-errors')).toHaveCount(0)
 })

@@ -2,7 +2,7 @@
  * The edit form as plain data: what the inputs hold, what each field sends, and which fields the
  * user changed. No React here, so the rules are unit-tested on their own (form.unit.test.ts).
  */
-import { duplicateMembers, type CreateLlmBody, type Llm, type UpdateLlmBody } from 'llm-registry/client'
+import { BEYOND_I_JSON, duplicateMembers, numbersBeyondRange, type CreateLlmBody, type Llm, type UpdateLlmBody } from 'llm-registry/client'
 
 export type LlmFormat = Llm['llmFormat']
 export type ReasoningEffort = Llm['reasoningEffort']
@@ -154,6 +154,9 @@ export function metadataOf(text: string): Sent {
   // JSON.parse keeps the last of a key given twice: say so rather than send less than was typed.
   const twice = duplicateMembers(text, value)
   if (twice.length > 0) return { ok: false, message: `gives ${twice.map((key) => JSON.stringify(key)).join(', ')} more than once` }
+  // JSON.parse changes such a number (1e400 to null, 9007199254740993 to …992): say so rather than send another value.
+  const beyond = numbersBeyondRange(value)
+  if (beyond.length > 0) return { ok: false, message: `${beyond.map((key) => JSON.stringify(key)).join(', ')} ${BEYOND_I_JSON}` }
   return { ok: true, value }
 }
 

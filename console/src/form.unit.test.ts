@@ -99,4 +99,12 @@ describe('create bodies and the form', () => {
     expect(metadataOf('{"voice": "alto", "team": {"a": 1, "a": 2}, "voice": "bass"}')).toEqual({ ok: false, message: 'gives "team.a", "voice" more than once' })
     expect(metadataOf('{"voice": "alto", "team": {"voice": 1}}')).toEqual({ ok: true, value: { voice: 'alto', team: { voice: 1 } } })
   })
+
+  test('metadata with a number JSON.parse would change is refused before it is sent, naming it', () => {
+    expect(metadataOf('{"id": 9007199254740993, "a": {"b": [1e400]}}')).toEqual({
+      ok: false,
+      message: '"id", "a.b[0]" is a number too large to keep exactly (beyond ±9007199254740991); send it as a string',
+    })
+    expect(metadataOf('{"id": 9007199254740991, "x": 1.5e-300}')).toEqual({ ok: true, value: { id: 9007199254740991, x: 1.5e-300 } })
+  })
 })

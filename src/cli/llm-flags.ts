@@ -1,7 +1,7 @@
 /** The field flags of `llms create` and `llms update`: one per field of the body, `--clear` for null, `--from-file` for all. */
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { duplicateMembers, type UpdateLlmBody } from '../client/index.js'
+import { BEYOND_I_JSON, duplicateMembers, numbersBeyondRange, type UpdateLlmBody } from '../client/index.js'
 
 /** A usage error: exit code 2. */
 export class UsageError extends Error {}
@@ -78,6 +78,9 @@ function parseJson(text: string, what: string): unknown {
   // JSON.parse would keep the last silently; the service refuses such a body, so say it here.
   const twice = duplicateMembers(text, value)
   if (twice.length > 0) throw new UsageError(`${what} gives ${twice.map((field) => JSON.stringify(field)).join(', ')} more than once`)
+  // JSON.parse would change such a number (1e400 to null, 9007199254740993 to …992); the service refuses it too.
+  const beyond = numbersBeyondRange(value)
+  if (beyond.length > 0) throw new UsageError(`${what}: ${beyond.map((field) => (field === '' ? 'the value' : JSON.stringify(field))).join(', ')} ${BEYOND_I_JSON}`)
   return value
 }
 

@@ -848,7 +848,7 @@ export interface operations {
                     deploymentName?: string | null;
                     /** @description Azure OpenAI API version; stored for any format, used by `azure_openai`. */
                     apiVersion?: string | null;
-                    /** @description Free-form provider-specific JSON object (at most 16 KiB serialized, 10 levels deep). */
+                    /** @description Free-form provider-specific JSON object (at most 16 KiB serialized, 10 levels deep; numbers within ±(2^53 − 1), larger ones as strings). */
                     metadata?: {
                         [key: string]: unknown;
                     };
@@ -1264,7 +1264,7 @@ export interface operations {
                     deploymentName?: string | null;
                     /** @description Azure OpenAI API version; stored for any format, used by `azure_openai`. */
                     apiVersion?: string | null;
-                    /** @description Free-form provider-specific JSON object (at most 16 KiB serialized, 10 levels deep). */
+                    /** @description Free-form provider-specific JSON object (at most 16 KiB serialized, 10 levels deep; numbers within ±(2^53 − 1), larger ones as strings). */
                     metadata?: {
                         [key: string]: unknown;
                     };

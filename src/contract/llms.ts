@@ -52,7 +52,7 @@ const Metadata = Type.Unsafe<JsonObject>({
   type: 'object',
   additionalProperties: true,
   'x-metadata': true,
-  description: 'Free-form provider-specific JSON object (at most 16 KiB serialized, 10 levels deep).',
+  description: 'Free-form provider-specific JSON object (at most 16 KiB serialized, 10 levels deep; numbers within ±(2^53 − 1), larger ones as strings).',
 })
 
 /**

@@ -112,6 +112,34 @@ describe('request bodies', () => {
     expect(list.body.meta.total).toBe(1)
   })
 
+  test('a number JSON.parse would change (beyond ±(2^53 − 1), I-JSON) answers 400 naming it, and changes nothing', async () => {
+    const t = await h.tenant()
+    const llm = await h.createLlm(t.key, { metadata: { team: 'x' } })
+    const before = await h.stored(llm.id)
+    const beyond = 'is a number too large to keep exactly (beyond ±9007199254740991); send it as a string'
+    const reply = await h.request('PUT', `/v1/llms/${llm.id}`, { key: t.key, raw: '{"metadata": {"big": 1e400, "ids": [1, 9007199254740993], "small": -1e300}, "temperature": 1e999}' })
+    expect(reply.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'malformed_body',
+      message: 'Request body holds a number that cannot be kept as written',
+      requestId: reply.headers.get('x-request-id'),
+      details: [
+        { field: 'metadata.big', message: beyond },
+        { field: 'metadata.ids[1]', message: beyond },
+        { field: 'metadata.small', message: beyond },
+        { field: 'temperature', message: beyond },
+      ],
+    })
+    expect(await h.stored(llm.id)).toEqual(before)
+    const created = await h.request('POST', '/v1/llms', { key: t.key, raw: JSON.stringify(validLlm({ metadata: { id: 0 } })).replace('"id":0', '"id":12345678901234567890') })
+    expect([created.status, created.body.details]).toEqual([400, [{ field: 'metadata.id', message: beyond }]])
+    // At the edge, and as strings, they are kept as written.
+    const edge = await h.request('PUT', `/v1/llms/${llm.id}`, { key: t.key, raw: '{"metadata": {"max": 9007199254740991, "min": -9007199254740991, "id": "12345678901234567890", "tiny": 1e-300}}' })
+    expect([edge.status, edge.body.metadata]).toEqual([200, { max: 9007199254740991, min: -9007199254740991, id: '12345678901234567890', tiny: 1e-300 }])
+    expect((await h.get(`/v1/llms/${llm.id}`, t.key)).body.metadata).toEqual(edge.body.metadata)
+  })
+
   test('a body nested more than 32 levels deep answers 400, however deep (no walk of it overflows the stack)', async () => {
     const t = await h.tenant()
     const llm = await h.createLlm(t.key)

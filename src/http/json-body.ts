@@ -1,12 +1,13 @@
 /**
  * The one body parser: JSON only, valid UTF-8 only, each object's members named once, nested at
- * most BODY_DEPTH_MAX levels. Fastify's default decodes bytes leniently (an invalid sequence
+ * most BODY_DEPTH_MAX levels, numbers within ±(2^53 − 1) (I-JSON, RFC 7493; json-numbers.ts). Fastify's default decodes bytes leniently (an invalid sequence
  * silently becomes U+FFFD, so the stored value would differ from what was sent), keeps the last
  * of a member given twice, and its error messages quote the input; this one refuses all three.
  */
 import type { FastifyInstance } from 'fastify'
 import { AppError } from '../domain/errors.js'
 import { duplicateMembers, shapeOf } from '../contract/duplicate-members.js'
+import { BEYOND_I_JSON, numbersBeyondRange } from '../contract/json-numbers.js'
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
@@ -63,6 +64,12 @@ export function installJsonBodyParser(app: FastifyInstance): void {
     if (twice.length > 0) {
       const details = twice.map((field) => ({ field, message: 'is given more than once' }))
       done(new AppError('malformed_body', 'Request body gives a field more than once in one object', details), undefined)
+      return
+    }
+    const beyond = numbersBeyondRange(value)
+    if (beyond.length > 0) {
+      const details = beyond.map((field) => ({ field: field === '' ? 'body' : field, message: BEYOND_I_JSON }))
+      done(new AppError('malformed_body', 'Request body holds a number that cannot be kept as written', details), undefined)
       return
     }
     done(null, value)

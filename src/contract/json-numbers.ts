@@ -1,0 +1,30 @@
+/**
+ * Numbers JSON.parse cannot keep as they were written, refused as I-JSON (RFC 7493, §2.2) says a
+ * receiver may: any beyond ±(2^53 − 1). `1e400` becomes Infinity, which JSON.stringify then
+ * stores as `null`, and 9007199254740993 becomes …992: an id kept in metadata would come back as
+ * another id. Such a number belongs in a string. The server's body parser refuses them, and so do
+ * the CLI and the console where they read JSON a person wrote.
+ */
+import { childField } from './duplicate-members.js'
+
+/** The largest magnitude a JSON number may have: every whole number up to it is exact in a double. */
+export const JSON_NUMBER_MAX = Number.MAX_SAFE_INTEGER
+
+/** What a field whose number is out of range is told. */
+export const BEYOND_I_JSON = `is a number too large to keep exactly (beyond ±${JSON_NUMBER_MAX}); send it as a string`
+
+/** The fields (as `details` name them: `metadata.id`, `urls[0]`) whose number is out of range; none for almost every value. */
+export function numbersBeyondRange(value: unknown, path = ''): string[] {
+  if (typeof value === 'number') return Math.abs(value) > JSON_NUMBER_MAX ? [path] : []
+  if (typeof value !== 'object' || value === null) return []
+  let found: string[] = []
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (typeof value[i] === 'object' || typeof value[i] === 'number') found = found.concat(numbersBeyondRange(value[i], childField(path, i)))
+    return found
+  }
+  for (const key in value) {
+    const child = (value as Record<string, unknown>)[key]
+    if (typeof child === 'object' || typeof child === 'number') found = found.concat(numbersBeyondRange(child, childField(path, key)))
+  }
+  return found
+}
