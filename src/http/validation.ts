@@ -59,7 +59,7 @@ export function validatorCompiler(shared: () => TSchema[]): FastifySchemaCompile
       const properties = (schema as { properties?: object }).properties ?? {}
       // An LLM id, in the path or chosen by `POST ?id=`, is a UUID in lower case by the time anything reads it.
       const first = [
-        ...(httpPart === 'querystring' ? [queryTextOf(properties as Record<string, { type?: unknown }>)] : []),
+        ...(httpPart === 'querystring' || httpPart === 'params' ? [textChecksOf(properties as Record<string, { type?: unknown }>)] : []),
         ...((httpPart === 'querystring' || httpPart === 'params') && 'id' in properties ? [lowerCaseUuid] : []),
       ]
       for (const check of first) validate = checkingFirst(validate as ValidateFunction, check)
@@ -107,14 +107,15 @@ const UPPER_HEX = /[A-F]/
 const UUID = new RegExp(UUID_PATTERN)
 
 /**
- * Checks a route's query parameters (`properties`) as text, before ajv coerces them:
- * - given more than once (`?page=1&page=2` parses to an array, which ajv would call "must be an integer");
- * - percent-escapes that are not UTF-8 (`MALFORMED`, see query-string.ts);
+ * Checks a route's query or path parameters (`properties`) as text, before ajv coerces them:
+ * - a query parameter given more than once (`?page=1&page=2` parses to an array, which ajv
+ *   would call "must be an integer");
+ * - a query value whose percent-escapes are not UTF-8 (`MALFORMED`, see query-string.ts);
  * - an integer written other than in decimal digits: ajv coerces with `Number()`, which reads
- *   `0x10` as 16, `1e1` as 10, and `" 2"`, `+2` and `2.0` as 2.
+ *   `0x10` as 16, `1e1` as 10, and `" 2"`, `+2` and `2.0` as 2 (`?perPage=`, `/versions/{version}`).
  * Parameters the route does not know are ignored, whatever they hold.
  */
-function queryTextOf(properties: Record<string, { type?: unknown }>): (data: Part) => ErrorObject[] | undefined {
+function textChecksOf(properties: Record<string, { type?: unknown }>): (data: Part) => ErrorObject[] | undefined {
   const names = Object.keys(properties)
   const integers = new Set(names.filter((name) => properties[name]?.type === 'integer'))
   return (data) => {

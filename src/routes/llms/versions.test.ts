@@ -107,6 +107,17 @@ describe('versions', () => {
     expect((await h.get(`/v1/llms/${llm.id}/versions/0`, t.key)).status).toBe(400)
   })
 
+  test('a version in the path is decimal digits: 0x1, 1e0, +1, " 1" and 1.0 are 400s naming it, not version 1', async () => {
+    const { t, llm } = await fixture()
+    for (const written of ['0x1', '1e0', '+1', '%201', '1.0']) {
+      const one = await h.get(`/v1/llms/${llm.id}/versions/${written}`, t.key)
+      expect([written, one.status, one.body.details]).toEqual([written, 400, [{ field: 'version', message: 'must be an integer' }]])
+      const diff = await h.get(`/v1/llms/${llm.id}/versions/1/diff/${written}`, t.key)
+      expect([written, diff.status, diff.body.details]).toEqual([written, 400, [{ field: 'to', message: 'must be an integer' }]])
+    }
+    expect((await h.get(`/v1/llms/${llm.id}/versions/01`, t.key)).body.version).toBe(1)
+  })
+
   test("a version shows its settings as they were and the managed fields as they are now", async () => {
     const { t, llm } = await fixture()
     await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: 1.1 })
