@@ -5,6 +5,7 @@
  * replay it with FC_SEED=<seed>.
  */
 import fc from 'fast-check'
+import { ERROR_CODES } from '../domain/errors.js'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startHarness, stopHarness, type Harness, type Reply, type Tenant } from '../testing/harness.js'
 
@@ -38,6 +39,9 @@ function expectWellFormed(reply: Reply): void {
     expect(reply.headers.get('content-type')).toMatch(/^application\/json/)
     expect(typeof reply.body?.message).toBe('string')
     expect(reply.body.statusCode).toBe(reply.status)
+    // The contract's shape, whatever refused it (a route, validation, the body parser or the router).
+    expect(ERROR_CODES, reply.text).toContain(reply.body.code)
+    expect(reply.body.requestId).toBe(reply.headers.get('x-request-id'))
   }
 }
 
