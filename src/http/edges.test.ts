@@ -76,6 +76,15 @@ describe('methods and paths', () => {
     expect([reply.status, reply.body.code]).toEqual([404, 'route_not_found'])
   })
 
+  test("a file missing under a route that serves GET (the reference UI's /docs/static/*) is a 404, not a 405 telling GET to use GET", async () => {
+    for (const method of ['GET', 'HEAD'] as const) {
+      const reply = await h.request(method, '/docs/static/nothing-here.css')
+      expect([method, reply.status, reply.headers.get('allow')]).toEqual([method, 404, null])
+      if (method === 'GET') expect(reply.body.code).toBe('route_not_found')
+    }
+    expect((await h.request('DELETE', '/docs/static/nothing-here.css')).status).toBe(405)
+  })
+
   test('GET /v1/llms/ (trailing slash) answers like /v1/llms', async () => {
     const t = await h.tenant()
     await h.createLlm(t.key)

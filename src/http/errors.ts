@@ -136,7 +136,8 @@ export function installErrorHandlers(app: FastifyInstance, methodsOf: (path: str
   })
   app.setNotFoundHandler((request, reply) => {
     const allowed = methodsOf(request.url.split('?')[0] ?? '')
-    if (allowed.length === 0) return sendError(request, reply, new AppError('route_not_found', 'Route not found'))
+    // A route that serves this method and found nothing (a static file under /docs/static/*) is a 404 too.
+    if (allowed.length === 0 || allowed.includes(request.method)) return sendError(request, reply, new AppError('route_not_found', 'Route not found'))
     reply.header('allow', allowed.join(', '))
     return sendError(request, reply, new AppError('method_not_allowed', `${request.method} is not allowed here; use ${allowed.join(', ')}`))
   })
