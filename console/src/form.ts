@@ -2,7 +2,7 @@
  * The edit form as plain data: what the inputs hold, what each field sends, and which fields the
  * user changed. No React here, so the rules are unit-tested on their own (form.unit.test.ts).
  */
-import { BEYOND_I_JSON, duplicateMembers, numbersBeyondRange, type CreateLlmBody, type Llm, type UpdateLlmBody } from 'llm-registry/client'
+import { BEYOND_I_JSON, decimalNumber, duplicateMembers, numbersBeyondRange, type CreateLlmBody, type Llm, type UpdateLlmBody } from 'llm-registry/client'
 
 export type LlmFormat = Llm['llmFormat']
 export type ReasoningEffort = Llm['reasoningEffort']
@@ -120,8 +120,8 @@ type Sent = { ok: true; value: unknown } | { ok: false; message: string }
 
 function numberOf(text: string | null, integer: boolean): Sent {
   if (text === null || text.trim() === '') return { ok: true, value: null }
-  const value = Number(text.trim())
-  if (!Number.isFinite(value)) return { ok: false, message: 'must be a number' }
+  const value = decimalNumber(text)
+  if (value === undefined) return { ok: false, message: 'must be a number' }
   if (integer && !Number.isInteger(value)) return { ok: false, message: 'must be a whole number' }
   return { ok: true, value }
 }

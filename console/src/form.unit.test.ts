@@ -68,6 +68,20 @@ describe('update bodies', () => {
     })
   })
 
+  test('numbers are read as decimal: 0x10, 0b1, Infinity and 1_000 are not numbers; .25, 1e3 and spaces around are', () => {
+    const base = valuesOf(stored as never)
+    for (const typed of ['0x10', '0b1', '0o7', 'Infinity', '1_000', '1,5', '-']) {
+      expect(updateBody(base, { ...base, temperature: typed, maxTokens: typed }, null)).toMatchObject({
+        ok: false,
+        errors: [
+          { field: 'temperature', message: 'must be a number' },
+          { field: 'maxTokens', message: 'must be a number' },
+        ],
+      })
+    }
+    expect(updateBody(base, { ...base, temperature: ' .25 ', maxTokens: '1e3' }, null)).toEqual({ ok: true, body: { temperature: 0.25, maxTokens: 1000 } })
+  })
+
   test('metadata re-indented but equal is not a change', () => {
     const base = valuesOf(stored as never)
     expect(changedFields(base, { ...base, metadata: '{"b":1,"a":[1,2]}' })).toEqual([])

@@ -210,7 +210,7 @@ describe('llm-registry llms (API commands)', () => {
     expect(refused.stderr).toContain('  llmFormat: is required')
     expect(refused.stderr).toContain('  temperature: must be <= 2')
     expect((await cli(t, ['llms', 'get', '00000000-0000-4000-8000-000000000000'])).code).toBe(1)
-    for (const args of [['llms', 'lst'], ['llms', 'get'], ['llms', 'update', 'x', '--temperature', 'hot'], ['llms', 'update', 'x'], ['llms', 'delete', 'x']]) {
+    for (const args of [['llms', 'lst'], ['llms', 'get'], ['llms', 'update', 'x', '--temperature', 'hot'], ['llms', 'update', 'x', '--max-tokens', '0x10'], ['llms', 'update', 'x'], ['llms', 'delete', 'x']]) {
       const usage = await cli(t, args)
       expect({ args, code: usage.code }).toEqual({ args, code: 2 })
       expect(usage.stderr).not.toBe('')

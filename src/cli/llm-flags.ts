@@ -1,7 +1,7 @@
 /** The field flags of `llms create` and `llms update`: one per field of the body, `--clear` for null, `--from-file` for all. */
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { BEYOND_I_JSON, duplicateMembers, numbersBeyondRange, type UpdateLlmBody } from '../client/index.js'
+import { BEYOND_I_JSON, decimalNumber, duplicateMembers, numbersBeyondRange, type UpdateLlmBody } from '../client/index.js'
 
 /** A usage error: exit code 2. */
 export class UsageError extends Error {}
@@ -36,8 +36,8 @@ const CLEARABLE: Record<string, string> = {
 
 function number(flag: string, integer: boolean) {
   return (text: string): number => {
-    const value = Number(text)
-    if (text.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    const value = decimalNumber(text)
+    if (value === undefined || (integer && !Number.isInteger(value))) {
       throw new UsageError(`--${flag} must be ${integer ? 'a whole number' : 'a number'} (got "${text}")`)
     }
     return value

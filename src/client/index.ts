@@ -14,7 +14,7 @@ export type { components, operations, paths }
  * sends it, since JSON.parse would keep the last silently.
  */
 export { duplicateMembers } from '../contract/duplicate-members.js'
-export { BEYOND_I_JSON, numbersBeyondRange } from '../contract/json-numbers.js'
+export { BEYOND_I_JSON, decimalNumber, numbersBeyondRange } from '../contract/json-numbers.js'
 
 export type Llm = components['schemas']['LLM']
 export type LlmList = components['schemas']['LlmList']

@@ -28,3 +28,17 @@ export function numbersBeyondRange(value: unknown, path = ''): string[] {
   }
   return found
 }
+
+/**
+ * A number a person typed (a CLI flag, a form field), read as decimal only: `0.5`, `.5`, `-2`,
+ * `1e3`, surrounding spaces aside. `Number()` alone also reads `0x10` as 16, `0b11` as 3, `0o7`,
+ * `Infinity` and `''` as 0, so a typo would be sent as another value. Undefined when it is not one.
+ */
+export function decimalNumber(text: string): number | undefined {
+  const trimmed = text.trim()
+  if (!DECIMAL.test(trimmed)) return undefined
+  const value = Number(trimmed)
+  return Number.isFinite(value) ? value : undefined
+}
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i
