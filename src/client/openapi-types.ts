@@ -237,7 +237,7 @@ export interface components {
              * @description A stable, machine-readable code: branch on this, not on `message`.
              * @enum {string}
              */
-            code: "invalid_data" | "invalid_query" | "invalid_path" | "malformed_body" | "bad_request" | "unauthenticated" | "permission_denied" | "default_llm_readonly" | "not_owner" | "not_found" | "route_not_found" | "method_not_allowed" | "id_not_available" | "no_credential" | "request_timeout" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "rate_limited" | "server_error" | "database_unavailable";
+            code: "invalid_data" | "invalid_query" | "invalid_path" | "malformed_body" | "bad_request" | "unauthenticated" | "permission_denied" | "default_llm_readonly" | "not_owner" | "not_found" | "route_not_found" | "method_not_allowed" | "request_timeout" | "id_not_available" | "no_credential" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "headers_too_large" | "server_error" | "database_unavailable";
             /**
              * @description What went wrong, for people.
              * @example Invalid LLM data
