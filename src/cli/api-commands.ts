@@ -73,15 +73,19 @@ export function addApiCommands(llms: Command, io: CliIo): void {
     .action(async (options: ApiOptions & { search?: string; page?: number; perPage?: number; defaults: boolean; all?: boolean }) => {
       const client = clientFor(io, options)
       const query = { search: options.search, includeDefaults: options.defaults }
+      // An empty table would be a header alone: say what was looked for instead.
+      const none = () => paint(io, 'dim', `no LLMs${options.search === undefined ? '' : ` match ${JSON.stringify(options.search)}`}${options.defaults ? '' : ' (defaults left out)'}\n`)
       if (options.all) {
         const all = await client.llms.listAll(query)
         if (options.json) printJson(io, all)
-        else io.out(llmTable(io, all) + paint(io, 'dim', `${all.length} LLM${all.length === 1 ? '' : 's'}\n`))
+        else io.out(all.length === 0 ? none() : llmTable(io, all) + paint(io, 'dim', `${all.length} LLM${all.length === 1 ? '' : 's'}\n`))
         return
       }
       const page = await client.llms.list({ ...query, page: options.page, perPage: options.perPage })
       if (options.json) return printJson(io, page)
       const { currentPage, lastPage, total } = page.meta
+      if (total === 0) return io.out(none())
+      if (page.data.length === 0) return io.out(paint(io, 'dim', `page ${currentPage} is past the last, ${lastPage} (${total} LLM${total === 1 ? '' : 's'})\n`))
       io.out(llmTable(io, page.data))
       io.out(paint(io, 'dim', `page ${currentPage} of ${lastPage} (${total} LLM${total === 1 ? '' : 's'})${lastPage > 1 ? '; --page n for another, --all for every page' : ''}\n`))
     })

@@ -180,6 +180,10 @@ describe('llm-registry llms (API commands)', () => {
     expect(table.stdout).toMatch(/GPT-4o mini\s+default\s+openai/)
     expect(table.stdout).toContain('page 1 of 1 (9 LLMs)')
     expect(table.stdout).not.toMatch(/\u001b\[/)
+    // Nothing to show is said in words, not as a header alone.
+    expect((await cli(t, ['llms', 'list', '--search', 'nothing like it'])).stdout).toBe('no LLMs match "nothing like it"\n')
+    expect((await cli(t, ['llms', 'list', '--all', '--no-defaults', '--search', 'nope'])).stdout).toBe('no LLMs match "nope" (defaults left out)\n')
+    expect((await cli(t, ['llms', 'list', '--page', '9'])).stdout).toBe('page 9 is past the last, 1 (9 LLMs)\n')
   })
 
   test('--json prints exactly one JSON document on stdout for every command', async () => {
