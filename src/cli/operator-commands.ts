@@ -158,8 +158,8 @@ export function addOperatorCommands(program: Command, llms: Command, io: CliIo):
     'LLMS_ENCRYPTION_KEY=$NEW LLMS_PREVIOUS_ENCRYPTION_KEYS=$OLD llm-registry secrets rotate-key',
   )
     .option('--limit <n>', 'stop after this many', (text: string) => {
-      const value = Number(text)
-      if (!(value > 0)) throw new UsageError('--limit must be a positive number')
+      const value = /^\d+$/.test(text) ? Number(text) : 0
+      if (value === 0) throw new UsageError(`--limit must be a whole number above 0 (got "${text}")`)
       return value
     })
     .action(async (options: { limit?: number }) => {

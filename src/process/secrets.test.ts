@@ -37,6 +37,10 @@ describe('secrets rotate-key', () => {
       LLMS_ENCRYPTION_KEY: newKey.toString('base64'),
       LLMS_PREVIOUS_ENCRYPTION_KEYS: oldKey.toString('base64'),
     }
+    for (const limit of ['0x2', '1.5', '0', '']) {
+      const refused = await runCli(['secrets', 'rotate-key', '--limit', limit], env)
+      expect([limit, refused.code, refused.stderr]).toEqual([limit, 2, expect.stringContaining(`--limit must be a whole number above 0 (got "${limit}")`)])
+    }
     // Interrupted after 10: the rest still open with the old key, which keeps working meanwhile.
     const partial = await runCli(['secrets', 'rotate-key', '--limit', '10'], env)
     expect(partial.code, partial.stderr).toBe(0)
