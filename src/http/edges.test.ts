@@ -111,6 +111,30 @@ describe('methods and paths', () => {
   })
 })
 
+describe('a compressed body', () => {
+  test.each(['gzip', 'br', 'deflate', 'GZIP', 'identity, gzip'])('Content-Encoding: %s answers 415 with Accept-Encoding: identity, and changes nothing', async (coding) => {
+    const t = await h.tenant()
+    const llm = await h.createLlm(t.key)
+    const before = await h.stored(llm.id)
+    // The body is plain JSON either way: a mislabelled body is refused too, rather than stored as something it says it is not.
+    const reply = await h.request('PUT', `/v1/llms/${llm.id}`, { key: t.key, body: { temperature: 0.3 }, headers: { 'content-encoding': coding } })
+    expect([reply.status, reply.body.code, reply.headers.get('accept-encoding')]).toEqual([415, 'unsupported_media_type', 'identity'])
+    expect(reply.body.message).toBe('Request bodies are taken uncompressed: send it without Content-Encoding')
+    expect(await h.stored(llm.id)).toEqual(before)
+    // Authentication still comes first.
+    const anonymous = await h.request('PUT', `/v1/llms/${llm.id}`, { body: { temperature: 0.3 }, headers: { 'content-encoding': coding } })
+    expect(anonymous.status).toBe(401)
+  })
+
+  test('Content-Encoding: identity is a body as any other; a request without a body ignores the header', async () => {
+    const t = await h.tenant()
+    const llm = await h.createLlm(t.key)
+    const put = await h.request('PUT', `/v1/llms/${llm.id}`, { key: t.key, body: { temperature: 0.3 }, headers: { 'content-encoding': 'identity' } })
+    expect([put.status, put.body.temperature]).toEqual([200, 0.3])
+    expect((await h.request('GET', `/v1/llms/${llm.id}`, { key: t.key, headers: { 'content-encoding': 'gzip' } })).status).toBe(200)
+  })
+})
+
 describe('URLs a strict reader refuses, in the error shape', () => {
   /** The access line the service wrote for a request id. */
   const lineOf = (requestId: string | null) => h.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.reqId === requestId)

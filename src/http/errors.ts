@@ -121,6 +121,8 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
   const status = STATUS_OF[error.code]
   if (status === 401) reply.header('www-authenticate', 'Bearer')
   if (status === 503) reply.header('retry-after', '1')
+  // The one content coding a request body may have (RFC 7694).
+  if (status === 415) reply.header('accept-encoding', 'identity')
   return reply.code(status).type('application/json').send(errorBody(request, error.code, error.message, error.details))
 }
 

@@ -19,6 +19,11 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
  */
 const BODY_DEPTH_MAX = 32
 
+/** No Content-Encoding, or only `identity`. */
+function identityCoded(coding: string | undefined): boolean {
+  return coding === undefined || coding.split(',').every((part) => part.trim().toLowerCase() === 'identity' || part.trim() === '')
+}
+
 export function installJsonBodyParser(app: FastifyInstance): void {
   // A request without a body is served as if it had no Content-Type: clients (older openapi-fetch,
   // hey-api, many wrappers) send `Content-Type: application/json` on every DELETE and GET. A body
@@ -35,7 +40,13 @@ export function installJsonBodyParser(app: FastifyInstance): void {
     done()
   })
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    // A compressed body would be read as bytes that are not JSON (or, mislabelled, stored as
+    // something it says it is not): 415, and its answer names the coding taken (errors.ts).
+    if (!identityCoded(request.headers['content-encoding'])) {
+      done(new AppError('unsupported_media_type', 'Request bodies are taken uncompressed: send it without Content-Encoding'), undefined)
+      return
+    }
     if (body.length === 0) {
       done(new AppError('malformed_body', 'Request body is empty; send a JSON object'), undefined)
       return
