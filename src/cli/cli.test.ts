@@ -165,7 +165,11 @@ describe('llm-registry llms (API commands)', () => {
     expect((await cli(t, ['llms', 'delete', created.id, '--yes', '--if-none-match', '*'])).code).toBe(1)
     expect((await json(t, ['llms', 'get', created.id])).temperature).toBe(1)
     expect((await cli(t, ['llms', 'update', created.id, '--temperature', '0', '--if-match', current, '--if-none-match', etag.trim()])).code).toBe(0)
-    expect((await cli(t, ['llms', 'delete', created.id, '--yes', '--if-none-match', current])).code).toBe(0)
+    // A bare version number is its ETag (a shell drops the quotes); anything else unquoted is the server's 400.
+    expect((await cli(t, ['llms', 'update', created.id, '--temperature', '0.5', '--if-match', '3'])).code).toBe(0)
+    const unquoted = await cli(t, ['llms', 'update', created.id, '--temperature', '0', '--if-match', 'W/4'])
+    expect([unquoted.code, unquoted.stderr]).toEqual([1, expect.stringContaining('If-Match must be * or ETags in quotes')])
+    expect((await cli(t, ['llms', 'delete', created.id, '--yes', '--if-none-match', '3'])).code).toBe(0)
   })
 
   test('list pages with --page/--per-page, --all walks every page, tables mark defaults', async () => {

@@ -1,4 +1,5 @@
 /** Entity tags from the record's version column, and If-Match / If-None-Match as RFC 9110 reads them. */
+import { AppError } from '../domain/errors.js'
 import type { VersionCheck } from '../domain/llm-service.js'
 
 export function etagOf(version: number): string {
@@ -7,6 +8,21 @@ export function etagOf(version: number): string {
 
 function tagsIn(header: string): string[] {
   return header.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '')
+}
+
+/** An entity tag as RFC 9110 writes one: in quotes, weak with `W/` before them. */
+const ENTITY_TAG = /^(W\/)?"[\x21\x23-\x7e\x80-\xff]*"$/
+
+/**
+ * The tags of a write's precondition header, or a 400 when it names none or is not `*` or entity
+ * tags: `If-Match: 12` (unquoted) or an empty `If-Match:` would otherwise fail as "the LLM has
+ * changed", which no retry can mend, and `If-None-Match: 12` would hold whatever the version.
+ */
+function writeTagsOf(name: string, header: string): string[] {
+  const tags = tagsIn(header)
+  if (tags.length === 0) throw new AppError('bad_request', `${name} is empty: give * or an ETag in quotes, as the ETag header gives it (for example "3")`)
+  if ((tags.length === 1 && tags[0] === '*') || tags.every((tag) => ENTITY_TAG.test(tag))) return tags
+  throw new AppError('bad_request', `${name} must be * or ETags in quotes, as the ETag header gives them (for example "3")`)
 }
 
 /**
@@ -19,17 +35,20 @@ export function preconditions(headers: { 'if-match'?: string | undefined; 'if-no
   const match = headers['if-match']
   const noneMatchHeader = headers['if-none-match']
   if (match === undefined && noneMatchHeader === undefined) return undefined
-  const matchTags = match === undefined ? undefined : tagsIn(match)
+  const matchTags = match === undefined ? undefined : writeTagsOf('If-Match', match)
+  const noneMatchTags = noneMatchHeader === undefined ? undefined : writeTagsOf('If-None-Match', noneMatchHeader).map(withoutWeakness)
   return (version) => {
     if (matchTags !== undefined && !matchTags.includes('*') && !matchTags.includes(etagOf(version))) {
       return 'The LLM has changed since the version given in If-Match'
     }
-    if (noneMatchHeader !== undefined && noneMatch(noneMatchHeader, version)) {
-      return noneMatchHeader.trim() === '*' ? 'The LLM exists, and If-None-Match: * asks that it not' : 'The LLM is at a version If-None-Match names'
+    if (noneMatchTags !== undefined && (noneMatchTags.includes('*') || noneMatchTags.includes(etagOf(version)))) {
+      return noneMatchTags.includes('*') ? 'The LLM exists, and If-None-Match: * asks that it not' : 'The LLM is at a version If-None-Match names'
     }
     return undefined
   }
 }
+
+const withoutWeakness = (tag: string) => tag.replace(/^W\//, '')
 
 /** Whether an If-None-Match header names the current version (weak comparison): 304 on a GET, 412 on a write. */
 export function noneMatch(header: string | undefined, version: number): boolean {
@@ -39,6 +58,6 @@ export function noneMatch(header: string | undefined, version: number): boolean 
 /** The same, for an entity tag already made. */
 export function noneMatchTag(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false
-  const tags = tagsIn(header).map((tag) => tag.replace(/^W\//, ''))
+  const tags = tagsIn(header).map(withoutWeakness)
   return tags.includes('*') || tags.includes(etag)
 }

@@ -424,6 +424,32 @@ describe('PUT /v1/llms/{id}: concurrency and preconditions (decision 10)', () =>
     expect((await h.request('DELETE', `/v1/llms/${llm.id}`, { key: t.key, headers: { 'if-none-match': etag } })).status).toBe(204)
     expect(await h.stored(llm.id)).toBeUndefined()
   })
+
+  test('a precondition that names no ETag (unquoted, empty, W/ without quotes, * among tags) is a 400 saying how to write one, on every write, and changes nothing', async () => {
+    const { t, llm } = await fixture()
+    const version = (await h.get(`/v1/llms/${llm.id}`, t.key)).headers.get('etag')?.replaceAll('"', '') ?? ''
+    const wrong = (name: string) => `${name} must be * or ETags in quotes, as the ETag header gives them (for example "3")`
+    const empty = (name: string) => `${name} is empty: give * or an ETag in quotes, as the ETag header gives it (for example "3")`
+    for (const name of ['If-Match', 'If-None-Match']) {
+      for (const [value, message] of [
+        [version, wrong(name)],
+        [`W/${version}`, wrong(name)],
+        [`"${version}`, wrong(name)],
+        [`*, "${version}"`, wrong(name)],
+        ['', empty(name)],
+        [' , ', empty(name)],
+      ]) {
+        const headers = { [name.toLowerCase()]: value as string }
+        const put = await expectRejectedUnchanged(t, llm.id, { temperature: 0.3 }, 400, headers)
+        expect([name, value, put.body.code, put.body.message]).toEqual([name, value, 'bad_request', message])
+        const restore = await h.request('POST', `/v1/llms/${llm.id}/restore`, { key: t.key, body: { version: 1 }, headers })
+        expect([name, value, restore.status]).toEqual([name, value, 400])
+        const remove = await h.request('DELETE', `/v1/llms/${llm.id}`, { key: t.key, headers })
+        expect([name, value, remove.status]).toEqual([name, value, 400])
+      }
+    }
+    expect(await h.stored(llm.id)).toBeDefined()
+  })
 })
 
 describe('PUT /v1/llms/{id}: validation of values (section 5), each rejection leaves the record as it was', () => {
