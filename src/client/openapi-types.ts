@@ -1200,9 +1200,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Change only if the LLM is still at this ETag (or `*`); otherwise 412 and nothing changes. */
+                /** @description Change only if the LLM is still at this ETag (in quotes, as the ETag header gives it) or `*`; otherwise 412 and nothing changes. No ETag in it: 400. */
                 "if-match"?: string;
-                /** @description Change only if the LLM is not at this ETag; `*` (only if it does not exist) always fails for an existing LLM. Otherwise 412 and nothing changes. */
+                /** @description Change only if the LLM is not at this ETag (in quotes); `*` (only if it does not exist) always fails for an existing LLM. Otherwise 412 and nothing changes. No ETag in it: 400. */
                 "if-none-match"?: string;
             };
             path: {
@@ -1478,9 +1478,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Change only if the LLM is still at this ETag (or `*`); otherwise 412 and nothing changes. */
+                /** @description Change only if the LLM is still at this ETag (in quotes, as the ETag header gives it) or `*`; otherwise 412 and nothing changes. No ETag in it: 400. */
                 "if-match"?: string;
-                /** @description Change only if the LLM is not at this ETag; `*` (only if it does not exist) always fails for an existing LLM. Otherwise 412 and nothing changes. */
+                /** @description Change only if the LLM is not at this ETag (in quotes); `*` (only if it does not exist) always fails for an existing LLM. Otherwise 412 and nothing changes. No ETag in it: 400. */
                 "if-none-match"?: string;
             };
             path: {
@@ -2194,9 +2194,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Change only if the LLM is still at this ETag (or `*`); otherwise 412 and nothing changes. */
+                /** @description Change only if the LLM is still at this ETag (in quotes, as the ETag header gives it) or `*`; otherwise 412 and nothing changes. No ETag in it: 400. */
                 "if-match"?: string;
-                /** @description Change only if the LLM is not at this ETag; `*` (only if it does not exist) always fails for an existing LLM. Otherwise 412 and nothing changes. */
+                /** @description Change only if the LLM is not at this ETag (in quotes); `*` (only if it does not exist) always fails for an existing LLM. Otherwise 412 and nothing changes. No ETag in it: 400. */
                 "if-none-match"?: string;
             };
             path: {

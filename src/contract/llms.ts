@@ -259,11 +259,11 @@ export const LLM_SCHEMAS: TSchema[] = [PageMeta, LlmUrl, Llm, LlmList, AuditEntr
 /** The preconditions of a write (PUT, DELETE, restore): both must hold, or 412 and nothing changes. */
 export const WritePreconditions = Type.Object({
   'if-match': Type.Optional(
-    Type.String({ description: 'Change only if the LLM is still at this ETag (or `*`); otherwise 412 and nothing changes.' }),
+    Type.String({ description: 'Change only if the LLM is still at this ETag (in quotes, as the ETag header gives it) or `*`; otherwise 412 and nothing changes. No ETag in it: 400.' }),
   ),
   'if-none-match': Type.Optional(
     Type.String({
-      description: 'Change only if the LLM is not at this ETag; `*` (only if it does not exist) always fails for an existing LLM. Otherwise 412 and nothing changes.',
+      description: 'Change only if the LLM is not at this ETag (in quotes); `*` (only if it does not exist) always fails for an existing LLM. Otherwise 412 and nothing changes. No ETag in it: 400.',
     }),
   ),
 })
