@@ -95,12 +95,25 @@ function jsonDepth(value: unknown): number {
   return deepest + 1
 }
 
+/**
+ * A URL as the resolver would call it (WHATWG parsing: scheme and host in lower case, the default
+ * port dropped, `.` segments resolved), so that `HTTPS://API.OPENAI.COM:443/v1` duplicates
+ * `https://api.openai.com/v1`. What is stored is what was sent.
+ */
+function sameUrlKey(url: string): string {
+  try {
+    return new URL(url).href
+  } catch {
+    return url
+  }
+}
+
 /** Problems with a list of URLs as a whole: the per-URL rules are checked by the schema. */
 export function urlListProblems(urls: LlmUrl[], field = 'urls'): FieldProblem[] {
   const seen = new Set<string>()
   const problems: FieldProblem[] = []
   urls.forEach((entry, index) => {
-    const key = JSON.stringify([entry.url, entry.region ?? null])
+    const key = JSON.stringify([sameUrlKey(entry.url), entry.region ?? null])
     if (seen.has(key)) {
       problems.push({ field: `${field}[${index}]`, message: 'duplicates an earlier (url, region) pair' })
     }

@@ -462,6 +462,7 @@ describe('PUT /v1/llms/{id}: validation of values (section 5), each rejection le
     ['a URL over 2,048 characters', { url: `https://example.com/${'a'.repeat(2048)}` }, 'url'],
     ['11 URLs', { urls: Array.from({ length: 11 }, (_, i) => ({ url: `https://e${i}.example.com` })) }, 'urls'],
     ['a duplicate (url, region) pair', { urls: [{ url: 'https://a.example.com', region: 'eu' }, { url: 'https://a.example.com', region: 'eu' }] }, 'urls[1]'],
+    ['the same URL written another way', { urls: [{ url: 'https://a.example.com/v1/chat' }, { url: 'HTTPS://A.Example.COM:443/v1/./chat' }] }, 'urls[1]'],
     ['an empty region', { urls: [{ url: 'https://a.example.com', region: '' }] }, 'urls[0].region'],
     ['a 65-character region', { urls: [{ url: 'https://a.example.com', region: 'r'.repeat(65) }] }, 'urls[0].region'],
     ['an unknown field inside a URL entry', { urls: [{ url: 'https://a.example.com', weight: 1 }] }, 'urls[0].weight'],
