@@ -136,9 +136,6 @@ describe('a compressed body', () => {
 })
 
 describe('URLs a strict reader refuses, in the error shape', () => {
-  /** The access line the service wrote for a request id. */
-  const lineOf = (requestId: string | null) => h.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.reqId === requestId)
-
   test.each(['%zz', '%E2%82', '%FF', 'abc%'])('a path escape that is not UTF-8 (/v1/llms/%s) answers 400 bad_request with a request id and a log line', async (escape) => {
     const t = await h.tenant()
     const reply = await h.get(`/v1/llms/${escape}`, t.key)
@@ -151,7 +148,7 @@ describe('URLs a strict reader refuses, in the error shape', () => {
       requestId: reply.headers.get('x-request-id'),
     })
     expect(reply.text).not.toContain(escape)
-    await expect.poll(() => lineOf(reply.headers.get('x-request-id'))).toMatchObject({ statusCode: 400, method: 'GET' })
+    await expect.poll(() => h.logLine(reply.headers.get('x-request-id'))).toMatchObject({ statusCode: 400, method: 'GET' })
   })
 
   test('an id of 3,000 characters is answered by the schema, naming the field, not by the router', async () => {

@@ -64,13 +64,12 @@ const jsonOf = (text: string) => JSON.parse(text.slice(text.indexOf('\r\n\r\n') 
  * The answer is the contract's error body, with a request id that its header repeats and that a
  * log line carries, although the connection never became a request a route saw.
  */
-function expectErrorShape(text: string, statusCode: number, code: string, message: string): void {
+async function expectErrorShape(text: string, statusCode: number, code: string, message: string): Promise<void> {
   const requestId = /\r\nX-Request-Id: ([0-9a-f-]{36})\r\n/i.exec(text)?.[1]
   expect(requestId, text).toBeDefined()
   expect(jsonOf(text)).toEqual({ statusCode, error: STATUS_CODES[statusCode], code, message, requestId })
   expect(text).toMatch(/\r\nContent-Type: application\/json; charset=utf-8\r\n/i)
-  const line = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.reqId === requestId)
-  expect(line).toMatchObject({ statusCode, code })
+  await expect.poll(() => h.logLine(requestId)).toMatchObject({ statusCode, code })
 }
 
 describe('raw sockets', () => {
@@ -87,7 +86,7 @@ describe('raw sockets', () => {
     const result = await raw([head('PUT', `/v1/llms/${id}`, { 'Content-Type': 'application/json', 'Content-Length': 100 }), '{"temp'], 5000)
     expect(result.closed).toBe(true)
     expect(statusOf(result.text)).toBe(408)
-    expectErrorShape(result.text, 408, 'request_timeout', 'The request did not arrive in time')
+    await expectErrorShape(result.text, 408, 'request_timeout', 'The request did not arrive in time')
     expect(result.ms).toBeLessThan(4000)
     expect(await h.stored(id)).toEqual(before)
   })
@@ -149,14 +148,14 @@ describe('raw sockets', () => {
     const result = await raw(['\x00\x01\x02 not http at all\r\n\r\n'], 2000)
     expect(result.closed).toBe(true)
     expect(statusOf(result.text)).toBe(400)
-    expectErrorShape(result.text, 400, 'bad_request', 'The request is not valid HTTP/1.1')
+    await expectErrorShape(result.text, 400, 'bad_request', 'The request is not valid HTTP/1.1')
   })
 
   test('a request line and headers over 16 KiB get a 431 in the error shape, and the connection is closed', async () => {
     const result = await raw([head('GET', `/v1/llms/${id}`, { 'X-Padding': 'x'.repeat(17_000) })], 2000)
     expect(result.closed).toBe(true)
     expect(statusOf(result.text)).toBe(431)
-    expectErrorShape(result.text, 431, 'headers_too_large', 'The request line and headers are larger than 16384 bytes')
+    await expectErrorShape(result.text, 431, 'headers_too_large', 'The request line and headers are larger than 16384 bytes')
     const long = await raw([`GET /v1/llms/${'a'.repeat(17_000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`], 2000)
     expect(statusOf(long.text)).toBe(431)
   })

@@ -108,6 +108,17 @@ export class Harness {
     readonly options: HarnessOptions = {},
   ) {}
 
+  /** The first log line (parsed) that carries this request id; chunks may hold several lines. */
+  logLine(requestId: string | null | undefined): Record<string, unknown> | undefined {
+    for (const line of this.logs.flatMap((chunk) => chunk.split('\n'))) {
+      if (line !== '' && line.includes(`"${requestId}"`)) {
+        const parsed = JSON.parse(line) as Record<string, unknown>
+        if (parsed.reqId === requestId) return parsed
+      }
+    }
+    return undefined
+  }
+
   /** Opens the database and starts the server on a free port. */
   async start(): Promise<void> {
     this.storage = openDatabase(this.database.config)
