@@ -1,8 +1,10 @@
 /**
- * The one body parser: JSON only, valid UTF-8 only, each object's members named once, nested at
- * most BODY_DEPTH_MAX levels, numbers within ±(2^53 − 1) (I-JSON, RFC 7493; json-numbers.ts). Fastify's default decodes bytes leniently (an invalid sequence
- * silently becomes U+FFFD, so the stored value would differ from what was sent), keeps the last
- * of a member given twice, and its error messages quote the input; this one refuses all three.
+ * The one body parser: JSON only, uncompressed, valid UTF-8 only, each object's members named
+ * once, nested at most BODY_DEPTH_MAX levels, numbers within ±(2^53 − 1) (I-JSON, RFC 7493;
+ * json-numbers.ts). Fastify's default decodes bytes leniently (an invalid sequence silently
+ * becomes U+FFFD, so the stored value would differ from what was sent), keeps the last of a
+ * member given twice, reads 1e400 as Infinity (stored as null), and its error messages quote the
+ * input; this one refuses all of them.
  */
 import type { FastifyInstance } from 'fastify'
 import { AppError } from '../domain/errors.js'
