@@ -2550,7 +2550,7 @@ export interface operations {
                      * @enum {string}
                      */
                     mode?: "model" | "completion";
-                    /** @description The prompt of a completion check (default: a one-word greeting). */
+                    /** @description The prompt of a completion check, not blank (default: a one-word greeting). */
                     prompt?: string;
                 };
             };

@@ -342,7 +342,7 @@ export const CheckBody = Type.Object(
     mode: Type.Optional(
       enumOf(['model', 'completion'] as const, '`model` (default) asks about the model where the format can and costs nothing; `completion` streams a short answer.'),
     ),
-    prompt: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'The prompt of a completion check (default: a one-word greeting).' })),
+    prompt: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S', description: 'The prompt of a completion check, not blank (default: a one-word greeting).' })),
   },
   { additionalProperties: false, description: 'All optional.', examples: [{ mode: 'completion', prompt: 'Say hello' }] },
 )

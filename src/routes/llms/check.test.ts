@@ -226,6 +226,9 @@ describe('what is checked, and by whom', () => {
     const reply = await check(t, llm.id, { mode: 'fast', prompt: 'x'.repeat(2001), extra: 1 })
     expect(reply.status).toBe(400)
     expect(reply.body.details.map((d: any) => d.field).sort()).toEqual(['extra', 'mode', 'prompt'])
+    // A blank prompt would be sent to the provider as it is.
+    const blank = await check(t, llm.id, { mode: 'completion', prompt: ' \n\t ' })
+    expect([blank.status, blank.body.details]).toEqual([400, [{ field: 'prompt', message: 'must not be blank' }]])
   })
 
   test('CHECKS_PER_MINUTE limits checks per key on top of the request limit', async () => {
