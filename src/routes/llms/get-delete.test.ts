@@ -18,8 +18,14 @@ describe('GET /v1/llms/{id}', () => {
     const cached = await h.get(`/v1/llms/${llm.id}`, t.key, { 'if-none-match': etag })
     expect(cached.status).toBe(304)
     expect(cached.text).toBe('')
-    await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: 0.1 })
+    // No body, so no Content-Length of one (it said 4, the length of "null") and no Content-Type; the ETag stays.
+    expect([cached.headers.get('content-length'), cached.headers.get('content-type'), cached.headers.get('etag')]).toEqual([null, null, etag])
+    const updated = await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: 0.1 })
     expect((await h.get(`/v1/llms/${llm.id}`, t.key, { 'if-none-match': etag })).status).toBe(200)
+    // The first read after a write is not served from the read cache: the same answer.
+    const next = updated.headers.get('etag') ?? ''
+    const afterWrite = await h.get(`/v1/llms/${llm.id}`, t.key, { 'if-none-match': next })
+    expect([afterWrite.status, afterWrite.text, afterWrite.headers.get('content-length'), afterWrite.headers.get('etag')]).toEqual([304, '', null, next])
   })
 
   test('the seed example record is there with the documented values', async () => {

@@ -1,5 +1,6 @@
 /** GET /v1/llms/{id}: one LLM, with its ETag. */
 import { Type } from 'typebox'
+import type { FastifyReply } from 'fastify'
 import { HEADERS, response, v1Responses } from '../../contract/responses.js'
 import type { App, RouteDeps } from '../../http/app-types.js'
 import { actorOf } from '../../http/auth.js'
@@ -38,13 +39,13 @@ export function registerGetLlm(app: App, { llms, readCache }: RouteDeps): void {
       if (hit?.owner !== undefined && hit.etag !== undefined) {
         llms.assertReadable(actor, hit.owner)
         reply.header('etag', hit.etag)
-        if (noneMatchTag(request.headers['if-none-match'], hit.etag)) return reply.code(304).send(null)
+        if (noneMatchTag(request.headers['if-none-match'], hit.etag)) return notModified(reply)
         return sendSerialized(reply, hit.body)
       }
       const llm = await llms.get(actor, request.params.id)
       const etag = etagOf(llm.version)
       reply.header('etag', etag)
-      if (noneMatch(request.headers['if-none-match'], llm.version)) return reply.code(304).send(null)
+      if (noneMatch(request.headers['if-none-match'], llm.version)) return notModified(reply)
       const body = reply.serialize(toPublic(llm)) as string
       if (version !== undefined && (readCache?.stampOf === undefined || stamp !== undefined)) {
         const owner = { isGlobal: llm.isGlobal, createdByOrganizationId: llm.createdByOrganizationId }
@@ -53,4 +54,9 @@ export function registerGetLlm(app: App, { llms, readCache }: RouteDeps): void {
       return sendSerialized(reply, body)
     },
   )
+}
+
+/** A 304 has no body: nothing is serialized, so it carries no Content-Length or Content-Type of one (RFC 9110 §15.4.5). */
+function notModified(reply: FastifyReply): FastifyReply {
+  return reply.code(304).send()
 }
