@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander'
 import { createClient, type Client, type CreateLlmBody, type Preconditions, type UpdateLlmBody } from '../client/index.js'
 import { UsageError, addFieldFlags, bodyFromFlags } from './llm-flags.js'
-import { age, checkLines, llmBlock, llmTable, paint, printJson, table, type CliIo } from './output.js'
+import { age, checkLines, llmBlock, llmTable, paint, printJson, shown, table, type CliIo } from './output.js'
 import { applyImport, exportDocument, planImport, planLines, readExport, readSecretsFile } from './promote.js'
 import { readSecret, readStdin } from './secret-input.js'
 
@@ -148,7 +148,7 @@ export function addApiCommands(llms: Command, io: CliIo): void {
       const { data } = await client.llms.get(id)
       const { createInterface } = await import('node:readline/promises')
       const prompt = createInterface({ input: process.stdin, output: process.stderr })
-      const answer = await prompt.question(`Delete "${data.displayName}" (${id})? [y/N] `)
+      const answer = await prompt.question(`Delete "${shown(data.displayName)}" (${shown(id)})? [y/N] `)
       prompt.close()
       if (!/^y(es)?$/i.test(answer.trim())) {
         io.err('not deleted\n')
@@ -275,7 +275,7 @@ export function addApiCommands(llms: Command, io: CliIo): void {
       }))
       const work = plan.filter((step) => step.action === 'create' || step.action === 'update')
       if (!options.json) {
-        io.out(`${planLines(plan).join('\n')}\n`)
+        io.out(`${planLines(plan).map(shown).join('\n')}\n`)
         io.out(paint(io, 'dim', `${work.length} to apply, ${plan.length - work.length} not\n`))
       }
       if (options.dryRun || work.length === 0) {
@@ -286,7 +286,7 @@ export function addApiCommands(llms: Command, io: CliIo): void {
       }
       const results = await applyImport(client, plan)
       if (options.json) printJson(io, { plan: planned, applied: true, results })
-      else for (const r of results) if (r.action !== 'unchanged') io.out(`${r.ok ? 'done' : 'FAILED'}  ${r.action.padEnd(9)} ${r.id}  ${r.name}${r.detail === undefined ? '' : `: ${r.detail}`}\n`)
+      else for (const r of results) if (r.action !== 'unchanged') io.out(shown(`${r.ok ? 'done' : 'FAILED'}  ${r.action.padEnd(9)} ${r.id}  ${r.name}${r.detail === undefined ? '' : `: ${r.detail}`}`) + '\n')
       if (results.some((r) => !r.ok)) process.exitCode = 1
     })
 }

@@ -13,7 +13,7 @@ import { DEFAULT_BASE_URL, addApiCommands } from './api-commands.js'
 import { bashCompletion, zshCompletion } from './completion.js'
 import { UsageError } from './llm-flags.js'
 import { addOperatorCommands } from './operator-commands.js'
-import type { CliIo } from './output.js'
+import { shown, type CliIo } from './output.js'
 import { describeApiError } from './promote.js'
 
 /** Exit codes, documented in the README and in --help. */
@@ -75,8 +75,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         : EXIT.usage
     }
     if (error instanceof ApiError) {
-      io.err(`llm-registry: ${describeApiError(error)}${error.requestId === undefined ? '' : ` [request ${error.requestId}]`}\n`)
-      for (const detail of error.details ?? []) io.err(`  ${detail.field}: ${detail.message}\n`)
+      io.err(`llm-registry: ${shown(describeApiError(error))}${error.requestId === undefined ? '' : ` [request ${shown(error.requestId)}]`}\n`)
+      for (const detail of error.details ?? []) io.err(`  ${shown(detail.field)}: ${shown(detail.message)}\n`)
       return EXIT.api
     }
     if (error instanceof ConnectionError) {

@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import type { OrganizationService } from '../domain/organizations.js'
 import type { Storage } from '../storage/database.js'
 import { UsageError } from './llm-flags.js'
-import type { CliIo } from './output.js'
+import { shown, type CliIo } from './output.js'
 
 // The storage, crypto and configuration modules are loaded by the commands that use them, so the
 // API commands (and --help) start without them.
@@ -62,7 +62,7 @@ export function addOperatorCommands(program: Command, llms: Command, io: CliIo):
     })
   databaseCommand(orgs, 'list', 'list organizations', 'llm-registry orgs list').action(async () => {
     await withStorage(io, async (storage) => {
-      for (const org of await (await organizationsOf(storage)).listOrganizations()) io.out(`${org.id}\t${org.name}\t${org.createdAt}\n`)
+      for (const org of await (await organizationsOf(storage)).listOrganizations()) io.out(`${org.id}\t${shown(org.name)}\t${org.createdAt}\n`)
     })
   })
 

@@ -17,8 +17,22 @@ export function paint(io: CliIo, style: Style, text: string): string {
   return io.color ? styleText(style, text) : text
 }
 
-/** Rows as columns padded to their widest cell (the last column is not padded). */
-export function table(io: CliIo, header: string[], rows: string[][]): string {
+/**
+ * Text from the server (names, descriptions, a provider's error message) as it may be printed:
+ * a control character is shown as its escape (`\n`, `\u001b`) rather than obeyed by the terminal,
+ * where an escape sequence could recolour, hide or retitle, and a line break forge a table row.
+ * The service refuses them in names; older records, metadata and providers' text may hold them.
+ */
+export function shown(text: string): string {
+  return text.replace(CONTROL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
+
+/** Rows as columns padded to their widest cell (the last column is not padded); cells are shown(). */
+export function table(io: CliIo, header: string[], cellsOf: string[][]): string {
+  const rows = cellsOf.map((row) => row.map(shown))
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)))
   const line = (cells: string[]) =>
     cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')
@@ -76,8 +90,8 @@ export function llmTable(io: CliIo, llms: Llm[]): string {
 /** One LLM as a readable block. */
 export function llmBlock(io: CliIo, llm: Llm, etag?: string): string {
   const kind = [llm.isDefault && 'default', llm.isGlobal && 'global', llm.isZdr && 'zero data retention'].filter(Boolean).join(', ')
-  const value = (v: unknown) => (v === null || v === undefined ? paint(io, 'dim', '-') : String(v))
-  const urls = llm.urls.length === 0 ? [paint(io, 'dim', '-')] : llm.urls.map((u) => (u.region === undefined ? u.url : `${u.url} (${u.region})`))
+  const value = (v: unknown) => (v === null || v === undefined ? paint(io, 'dim', '-') : shown(String(v)))
+  const urls = llm.urls.length === 0 ? [paint(io, 'dim', '-')] : llm.urls.map((u) => shown(u.region === undefined ? u.url : `${u.url} (${u.region})`))
   const rows: [string, string | string[]][] = [
     ['id', llm.id],
     ['description', value(llm.description)],
@@ -89,14 +103,14 @@ export function llmBlock(io: CliIo, llm: Llm, etag?: string): string {
     ['deployment', value(llm.deploymentName)],
     ['api version', value(llm.apiVersion)],
     ['reasoning', `effort ${llm.reasoningEffort}, format ${llm.reasoningFormat}`],
-    ['metadata', Object.keys(llm.metadata).length === 0 ? paint(io, 'dim', '{}') : JSON.stringify(llm.metadata)],
-    ['tags', llm.displayTags.length === 0 ? paint(io, 'dim', '-') : llm.displayTags.join(', ')],
+    ['metadata', Object.keys(llm.metadata).length === 0 ? paint(io, 'dim', '{}') : shown(JSON.stringify(llm.metadata))],
+    ['tags', llm.displayTags.length === 0 ? paint(io, 'dim', '-') : shown(llm.displayTags.join(', '))],
     ['secret', secretState(llm)],
     ['created', `${llm.createdAt} (${age(llm.createdAt)})`],
     ['updated', llm.updatedAt === null ? 'never' : `${llm.updatedAt} (${age(llm.updatedAt)})`],
     ...(etag === undefined ? [] : ([['etag', etag]] as [string, string][])),
   ]
-  const lines = [`${paint(io, 'bold', llm.displayName)}${kind === '' ? '' : `  (${kind})`}`]
+  const lines = [`${paint(io, 'bold', shown(llm.displayName))}${kind === '' ? '' : `  (${kind})`}`]
   for (const [label, content] of rows) {
     const [first = '', ...rest] = Array.isArray(content) ? content : [content]
     lines.push(`  ${paint(io, 'dim', label.padEnd(12))} ${first}`)
@@ -114,18 +128,18 @@ export function printJson(io: CliIo, value: unknown): void {
 export function checkLines(io: CliIo, result: CheckResult): string {
   const lines = [`${result.ok ? paint(io, 'green', 'works') : paint(io, 'red', 'does not work')}  (${result.mode} check, ${result.checkedAt})`]
   for (const r of result.results) {
-    const where = `${r.url ?? '(no URL)'}${r.region === null ? '' : ` (${r.region})`}`
+    const where = shown(`${r.url ?? '(no URL)'}${r.region === null ? '' : ` (${r.region})`}`)
     const timing = [r.status === null ? null : `HTTP ${r.status}`, r.latencyMs === null ? null : `${r.latencyMs} ms`, r.timeToFirstTokenMs === undefined ? null : `first token ${r.timeToFirstTokenMs} ms`]
       .filter((x) => x !== null)
       .join(', ')
     lines.push(`${r.ok ? paint(io, 'green', 'ok  ') : paint(io, 'red', 'FAIL')}  ${where}${timing === '' ? '' : `  ${timing}`}`)
-    if (r.reply !== undefined) lines.push(`      reply: ${r.reply === '' ? '(empty: the model answered nothing in its few tokens)' : JSON.stringify(r.reply)}`)
+    if (r.reply !== undefined) lines.push(`      reply: ${r.reply === '' ? '(empty: the model answered nothing in its few tokens)' : shown(JSON.stringify(r.reply))}`)
     if (r.problem !== undefined) {
       lines.push(`      ${r.problem}: ${PROBLEM_EXPLANATIONS[r.problem]}`)
-      if (r.detail !== undefined) lines.push(`      provider said: ${r.detail}`)
+      if (r.detail !== undefined) lines.push(`      provider said: ${shown(r.detail)}`)
       if (r.retryAfterSeconds !== undefined) lines.push(`      retry after: ${r.retryAfterSeconds} s`)
     }
-    if (!r.ok && r.request !== undefined) lines.push(`      reproduce: ${r.request.curl}`)
+    if (!r.ok && r.request !== undefined) lines.push(`      reproduce: ${shown(r.request.curl)}`)
   }
   return lines.join('\n') + '\n'
 }

@@ -805,7 +805,7 @@ export interface operations {
                  */
                 "application/json": {
                     /**
-                     * @description Human-readable name shown in the Lab (trimmed; 1 to 255 characters).
+                     * @description Human-readable name shown in the Lab (trimmed; 1 to 255 characters, no control characters).
                      * @example GPT-4o
                      */
                     displayName: string;
@@ -814,7 +814,7 @@ export interface operations {
                      * @enum {string}
                      */
                     llmFormat: "openai" | "azure_openai" | "groq_openai" | "anthropic" | "gemini" | "custom" | "advanced_voice" | "none";
-                    /** @description Free-form description. */
+                    /** @description Free-form description (line breaks and tabs, no other control characters). */
                     description?: string | null;
                     /** @description Endpoints (replaces the whole list). Formats that call an upstream need at least one. */
                     urls?: {
@@ -862,7 +862,7 @@ export interface operations {
                      * @enum {string}
                      */
                     reasoningFormat?: "parsed" | "raw" | "hidden";
-                    /** @description The upstream API key. Write-only: stored encrypted, never returned. */
+                    /** @description The upstream API key (no control characters). Write-only: stored encrypted, never returned. */
                     secret?: string;
                     /** @description Read-only; ignored. */
                     readonly id?: unknown;
@@ -1221,11 +1221,11 @@ export interface operations {
                  */
                 "application/json": {
                     /**
-                     * @description Human-readable name shown in the Lab (trimmed; 1 to 255 characters).
+                     * @description Human-readable name shown in the Lab (trimmed; 1 to 255 characters, no control characters).
                      * @example GPT-4o
                      */
                     displayName?: string;
-                    /** @description Free-form description. */
+                    /** @description Free-form description (line breaks and tabs, no other control characters). */
                     description?: string | null;
                     /**
                      * @description Wire format used to call the upstream LLM.
@@ -1283,7 +1283,7 @@ export interface operations {
                      * @example https://api.openai.com/v1/chat/completions
                      */
                     url?: string;
-                    /** @description The upstream API key. Write-only: stored encrypted, never returned. */
+                    /** @description The upstream API key (no control characters). Write-only: stored encrypted, never returned. */
                     secret?: string;
                     /** @description Read-only; ignored. */
                     readonly id?: unknown;

@@ -34,6 +34,7 @@ const LlmUrlInput = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: LIMITS.region,
+        'x-one-line': true,
         description: 'Region hint used to pick this URL when the persona is streamed from that region.',
         examples: ['eu'],
       }),
@@ -64,10 +65,13 @@ const SETTING_INPUTS = {
     minLength: 1,
     maxLength: LIMITS.displayName,
     pattern: '\\S',
-    description: 'Human-readable name shown in the Lab (trimmed; 1 to 255 characters).',
+    'x-one-line': true,
+    description: 'Human-readable name shown in the Lab (trimmed; 1 to 255 characters, no control characters).',
     examples: ['GPT-4o'],
   }),
-  description: Nullable(Type.String({ maxLength: LIMITS.description, description: 'Free-form description.' })),
+  description: Nullable(
+    Type.String({ maxLength: LIMITS.description, 'x-free-text': true, description: 'Free-form description (line breaks and tabs, no other control characters).' }),
+  ),
   llmFormat: LlmFormatEnum,
   urls: Type.Array(LlmUrlInput, {
     maxItems: LIMITS.urls,
@@ -77,6 +81,7 @@ const SETTING_INPUTS = {
     Type.String({
       minLength: 1,
       maxLength: LIMITS.modelName,
+      'x-one-line': true,
       description: 'Upstream model identifier (e.g. `gpt-4o`).',
       examples: ['gpt-4o'],
     }),
@@ -95,11 +100,12 @@ const SETTING_INPUTS = {
   deploymentName: Nullable(
     Type.String({
       maxLength: LIMITS.deploymentName,
+      'x-one-line': true,
       description: 'Azure OpenAI deployment name; stored for any format, used by `azure_openai`.',
     }),
   ),
   apiVersion: Nullable(
-    Type.String({ maxLength: LIMITS.apiVersion, description: 'Azure OpenAI API version; stored for any format, used by `azure_openai`.' }),
+    Type.String({ maxLength: LIMITS.apiVersion, 'x-one-line': true, description: 'Azure OpenAI API version; stored for any format, used by `azure_openai`.' }),
   ),
   metadata: Metadata,
   reasoningEffort: ReasoningEffort,
@@ -110,7 +116,9 @@ const Secret = Type.String({
   minLength: 1,
   maxLength: LIMITS.secret,
   writeOnly: true,
-  description: 'The upstream API key. Write-only: stored encrypted, never returned.',
+  // It goes into a request header, where a line break (one copied with a pasted key) cannot.
+  'x-one-line': true,
+  description: 'The upstream API key (no control characters). Write-only: stored encrypted, never returned.',
 })
 
 // Read-only fields a client may echo back from a GET; they are accepted and ignored.

@@ -49,6 +49,24 @@ export function upstreamUrlProblem(value: string): string | null {
   return null
 }
 
+/**
+ * Why a one-line text (a name, a model, a region, a secret) is refused: a control character
+ * (C0, DEL, C1), which no name needs and which a terminal obeys when the name is printed (an
+ * escape sequence that recolours or retitles it, a line break that forges a table row), or which
+ * breaks the header a secret is sent in (the line break copied with a pasted key). Null when fine.
+ */
+export function oneLineProblem(value: string): string | null {
+  return CONTROL.test(value) ? 'must not contain control characters (line breaks, tabs, escape sequences)' : null
+}
+
+/** The same for free text (a description): line breaks and tabs are its own. */
+export function freeTextProblem(value: string): string | null {
+  return CONTROL_BUT_LINES.test(value) ? 'must not contain control characters other than line breaks and tabs' : null
+}
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/
+
 const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 /**

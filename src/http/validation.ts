@@ -10,7 +10,7 @@ import type { FieldProblem } from '../domain/errors.js'
 import type { JsonObject } from '../domain/llm.js'
 import { childField } from '../contract/duplicate-members.js'
 import { UUID_PATTERN } from '../contract/llms.js'
-import { metadataProblem, upstreamUrlProblem } from '../domain/llm-rules.js'
+import { freeTextProblem, metadataProblem, oneLineProblem, upstreamUrlProblem } from '../domain/llm-rules.js'
 import { MALFORMED } from './query-string.js'
 
 function ruleKeyword(keyword: string, problem: (value: never) => string | null) {
@@ -28,6 +28,8 @@ function makeAjv(options: Options): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, validateSchema: false, ...options })
   ajv.addKeyword({ ...ruleKeyword('x-upstream-url', upstreamUrlProblem), type: 'string' })
   ajv.addKeyword({ ...ruleKeyword('x-metadata', (v: JsonObject) => metadataProblem(v)), type: 'object' })
+  ajv.addKeyword({ ...ruleKeyword('x-one-line', oneLineProblem), type: 'string' })
+  ajv.addKeyword({ ...ruleKeyword('x-free-text', freeTextProblem), type: 'string' })
   return ajv
 }
 

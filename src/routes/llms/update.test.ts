@@ -467,6 +467,14 @@ describe('PUT /v1/llms/{id}: validation of values (section 5), each rejection le
     ['a 65-character region', { urls: [{ url: 'https://a.example.com', region: 'r'.repeat(65) }] }, 'urls[0].region'],
     ['an unknown field inside a URL entry', { urls: [{ url: 'https://a.example.com', weight: 1 }] }, 'urls[0].weight'],
     ['a 256-character displayName', { displayName: 'n'.repeat(256) }, 'displayName'],
+    ['a displayName with an escape sequence', { displayName: 'red \u001b[31mname' }, 'displayName'],
+    ['a displayName with a line break', { displayName: 'one\r\ntwo' }, 'displayName'],
+    ['a modelName with a tab', { modelName: 'gpt\t4o' }, 'modelName'],
+    ['a region with a C1 control', { urls: [{ url: 'https://a.example.com', region: 'eu\u0085' }] }, 'urls[0].region'],
+    ['a secret with the line break copied with it', { secret: 'sk-abc\n' }, 'secret'],
+    ['an apiVersion with DEL', { apiVersion: '2024\u007f' }, 'apiVersion'],
+    ['a deploymentName with a bell', { deploymentName: 'dep\u0007' }, 'deploymentName'],
+    ['a description with an escape sequence', { description: 'fine\nlines, then \u001b]0;title\u0007' }, 'description'],
     ['a 2,001-character description', { description: 'd'.repeat(2001) }, 'description'],
     ['an empty modelName', { modelName: '' }, 'modelName'],
     ['a 256-character modelName', { modelName: 'm'.repeat(256) }, 'modelName'],
@@ -493,6 +501,19 @@ describe('PUT /v1/llms/{id}: validation of values (section 5), each rejection le
     const reply = await expectRejectedUnchanged(t, llm.id, body)
     expect(reply.body.message).toBe('Invalid LLM data')
     expect(reply.body.details.map((d: any) => d.field)).toContain(field)
+  })
+
+  test('control characters: refused in one-line fields and the secret (never echoed), line breaks and tabs kept in a description', async () => {
+    const { t, llm } = await fixture()
+    const reply = await expectRejectedUnchanged(t, llm.id, { displayName: 'a\u001b[2Jb', secret: 'sk-secret-\r\n', description: 'x\u0000y'.replace('\u0000', '\u0008') })
+    expect(reply.body.details).toEqual([
+      { field: 'displayName', message: 'must not contain control characters (line breaks, tabs, escape sequences)' },
+      { field: 'description', message: 'must not contain control characters other than line breaks and tabs' },
+      { field: 'secret', message: 'must not contain control characters (line breaks, tabs, escape sequences)' },
+    ])
+    expect(reply.text).not.toContain('sk-secret')
+    const kept = await h.put(`/v1/llms/${llm.id}`, t.key, { description: 'line one\r\nline two\n\tindented', displayName: 'Ünïcode — ok ✓' })
+    expect([kept.status, kept.body.description, kept.body.displayName]).toEqual([200, 'line one\r\nline two\n\tindented', 'Ünïcode — ok ✓'])
   })
 
   test('limits are inclusive: 255-character displayName, temperature 0 and 2, maxTokens 1 and 1,000,000, 10 URLs, 10 levels of metadata', async () => {
