@@ -174,14 +174,16 @@ describe('llm-registry llms (API commands)', () => {
 
   test('text from the server is printed with its control characters escaped, never obeyed by the terminal', async () => {
     const t = await h.tenant()
-    const llm = await h.createLlm(t.key, { displayName: 'Escapes', description: 'line one\nline two', metadata: { note: 'a\u009b2Jb', bell: '\u0007' } })
+    const llm = await h.createLlm(t.key, { displayName: 'Escapes \u202egpt-4o', description: 'line one\nline two', metadata: { note: 'a\u009b2Jb', bell: '\u0007' } })
     const block = await cli(t, ['llms', 'get', llm.id])
     expect(block.code).toBe(0)
     expect(block.stdout).toContain('line one\\nline two')
+    expect(block.stdout).toContain('Escapes \\u202egpt-4o')
     expect(block.stdout).toContain('"note":"a\\u009b2Jb"')
     expect(block.stdout).toContain('"bell":"\\u0007"')
     // Nothing but the line ends is a control character.
-    expect(block.stdout.replaceAll('\n', '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/)
+    expect(block.stdout.replaceAll('\n', '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/)
+    expect((await cli(t, ['llms', 'list', '--search', 'escapes'])).stdout).toContain('  Escapes \\u202egpt-4o  ')
     // A field name the server echoes (an unknown field) is escaped on stderr too.
     const refused = await runCli(['llms', 'update', llm.id, '--from-file', '-'], { LLM_REGISTRY_URL: h.baseUrl, LLM_REGISTRY_API_KEY: t.key }, '{"x\\u001b[2J": 1}')
     expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining('  x\\u001b[2J: is not a known field\n')])

@@ -20,14 +20,17 @@ export function paint(io: CliIo, style: Style, text: string): string {
 /**
  * Text from the server (names, descriptions, a provider's error message) as it may be printed:
  * a control character is shown as its escape (`\n`, `\u001b`) rather than obeyed by the terminal,
- * where an escape sequence could recolour, hide or retitle, and a line break forge a table row.
+ * where an escape sequence could recolour, hide or retitle, a line break forge a table row, and
+ * a right-to-left override make one name read as another.
  * The service refuses them in names; older records, metadata and providers' text may hold them.
  */
 export function shown(text: string): string {
   return text.replace(CONTROL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g
+// C0, DEL and C1, and the bidirectional overrides and isolates, which reorder what follows them
+// on the line (a name could show another name, or push the next columns around).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
 const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
 
 /** Rows as columns padded to their widest cell (the last column is not padded); cells are shown(). */
