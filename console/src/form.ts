@@ -2,7 +2,7 @@
  * The edit form as plain data: what the inputs hold, what each field sends, and which fields the
  * user changed. No React here, so the rules are unit-tested on their own (form.unit.test.ts).
  */
-import { BEYOND_I_JSON, decimalNumber, duplicateMembers, numbersBeyondRange, type CreateLlmBody, type Llm, type UpdateLlmBody } from 'llm-registry/client'
+import { BEYOND_I_JSON, decimalNumber, duplicateMembers, jsonSyntaxProblem, numbersBeyondRange, type CreateLlmBody, type Llm, type UpdateLlmBody } from 'llm-registry/client'
 
 export type LlmFormat = Llm['llmFormat']
 export type ReasoningEffort = Llm['reasoningEffort']
@@ -148,7 +148,8 @@ export function metadataOf(text: string): Sent {
   try {
     value = JSON.parse(text)
   } catch (error) {
-    return { ok: false, message: `is not valid JSON: ${error instanceof Error ? error.message : String(error)}` }
+    const problem = jsonSyntaxProblem(error, text)
+    return { ok: false, message: `is not valid JSON${problem === undefined ? '' : `: ${problem}`}` }
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, message: 'must be a JSON object, like {"key": "value"}' }
   // JSON.parse keeps the last of a key given twice: say so rather than send less than was typed.

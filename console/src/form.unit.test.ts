@@ -109,6 +109,11 @@ describe('create bodies and the form', () => {
     expect(metadataOf('[1]')).toEqual({ ok: false, message: 'must be a JSON object, like {"key": "value"}' })
   })
 
+  test('metadata that is not JSON says what and where, as the server would', () => {
+    expect(metadataOf('{\n  "voice": "alto",\n}')).toEqual({ ok: false, message: 'is not valid JSON: expected double-quoted property name (line 3, column 1)' })
+    expect(metadataOf('{"key": sk-pasted}')).toEqual({ ok: false, message: 'is not valid JSON: a value that is not JSON (text in double quotes, numbers as 0.5 not .5, no NaN or comments)' })
+  })
+
   test('metadata giving a key twice is refused before it is sent, naming the key', () => {
     expect(metadataOf('{"voice": "alto", "team": {"a": 1, "a": 2}, "voice": "bass"}')).toEqual({ ok: false, message: 'gives "team.a", "voice" more than once' })
     expect(metadataOf('{"voice": "alto", "team": {"voice": 1}}')).toEqual({ ok: true, value: { voice: 'alto', team: { voice: 1 } } })

@@ -246,6 +246,8 @@ describe('llm-registry llms (API commands)', () => {
     const twice = await cli(t, ['llms', 'update', created.id, '--metadata', '{"team": "a", "team": "b"}'])
     expect([twice.code, twice.stderr]).toEqual([2, expect.stringContaining('--metadata (use @file to read a file) gives "team" more than once')])
     expect((await h.stored(created.id))?.metadata).toEqual({ team: 'x' })
+    const broken = await cli(t, ['llms', 'update', created.id, '--metadata', '{"team": "a",}'])
+    expect([broken.code, broken.stderr]).toEqual([2, expect.stringContaining('--metadata (use @file to read a file) is not valid JSON: expected double-quoted property name (line 1, column 14)')])
     const big = await cli(t, ['llms', 'update', created.id, '--metadata', '{"id": 12345678901234567890}'])
     expect([big.code, big.stderr]).toEqual([2, expect.stringContaining('--metadata (use @file to read a file): "id" is a number too large to keep exactly (beyond ±9007199254740991)')])
     expect((await h.stored(created.id))?.metadata).toEqual({ team: 'x' })

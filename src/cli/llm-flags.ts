@@ -1,7 +1,7 @@
 /** The field flags of `llms create` and `llms update`: one per field of the body, `--clear` for null, `--from-file` for all. */
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { BEYOND_I_JSON, decimalNumber, duplicateMembers, numbersBeyondRange, type UpdateLlmBody } from '../client/index.js'
+import { BEYOND_I_JSON, decimalNumber, duplicateMembers, jsonSyntaxProblem, numbersBeyondRange, type UpdateLlmBody } from '../client/index.js'
 
 /** A usage error: exit code 2. */
 export class UsageError extends Error {}
@@ -72,8 +72,9 @@ function parseJson(text: string, what: string): unknown {
   let value: unknown
   try {
     value = JSON.parse(text)
-  } catch {
-    throw new UsageError(`${what} is not valid JSON`)
+  } catch (error) {
+    const problem = jsonSyntaxProblem(error, text)
+    throw new UsageError(`${what} is not valid JSON${problem === undefined ? '' : `: ${problem}`}`)
   }
   // JSON.parse would keep the last silently; the service refuses such a body, so say it here.
   const twice = duplicateMembers(text, value)

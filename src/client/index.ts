@@ -15,6 +15,7 @@ export type { components, operations, paths }
  */
 export { duplicateMembers } from '../contract/duplicate-members.js'
 export { BEYOND_I_JSON, decimalNumber, numbersBeyondRange } from '../contract/json-numbers.js'
+export { jsonSyntaxProblem } from '../contract/json-syntax.js'
 
 export type Llm = components['schemas']['LLM']
 export type LlmList = components['schemas']['LlmList']

@@ -54,7 +54,7 @@ describe('request bodies', () => {
     expect(reply.status).toBe(200)
   })
 
-  test('malformed JSON answers 400 "Malformed JSON body" without echoing any of the input', async () => {
+  test('malformed JSON answers 400 "Malformed JSON body: …" without echoing any of the input', async () => {
     const t = await h.tenant()
     const llm = await h.createLlm(t.key)
     const before = await h.stored(llm.id)
@@ -64,11 +64,28 @@ describe('request bodies', () => {
       statusCode: 400,
       error: 'Bad Request',
       code: 'malformed_body',
-      message: 'Malformed JSON body',
+      message: 'Malformed JSON body: a value that is not JSON (text in double quotes, numbers as 0.5 not .5, no NaN or comments)',
       requestId: reply.headers.get('x-request-id'),
     })
     expect(reply.text).not.toContain('sk-unquoted-leak')
+    expect(reply.text).not.toContain('"s"')
     expect(await h.stored(llm.id)).toEqual(before)
+  })
+
+  test.each([
+    ['{"temperature": 0.5,}', 'expected double-quoted property name (line 1, column 21)'],
+    ['{\n  "temperature": 0.5\n  "maxTokens": 10\n}', "expected ',' or '}' after property value (line 3, column 3)"],
+    ["{'temperature': 0.5}", "expected property name or '}' (line 1, column 2)"],
+    ['{} {}', 'unexpected non-whitespace character after JSON (line 1, column 4)'],
+    ['{"description": "two\nlines"}', 'bad control character in string literal (line 1, column 21)'],
+    ['{"temperature": 0.5', "expected ',' or '}' after property value (line 1, column 20)"],
+    ['{"temperature": ', 'it ends before the JSON does'],
+    ['   ', 'it ends before the JSON does'],
+  ])('malformed JSON %j says what and where: %s', async (raw, what) => {
+    const t = await h.tenant()
+    const llm = await h.createLlm(t.key)
+    const reply = await h.request('PUT', `/v1/llms/${llm.id}`, { key: t.key, raw })
+    expect([reply.status, reply.body.code, reply.body.message]).toEqual([400, 'malformed_body', `Malformed JSON body: ${what}`])
   })
 
   test.each([

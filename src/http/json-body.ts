@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify'
 import { AppError } from '../domain/errors.js'
 import { duplicateMembers, shapeOf } from '../contract/duplicate-members.js'
 import { BEYOND_I_JSON, numbersBeyondRange } from '../contract/json-numbers.js'
+import { jsonSyntaxProblem } from '../contract/json-syntax.js'
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
@@ -64,8 +65,9 @@ export function installJsonBodyParser(app: FastifyInstance): void {
     try {
       // JSON.parse makes `__proto__` an own, plain property: it never reaches a prototype.
       value = JSON.parse(text)
-    } catch {
-      done(new AppError('malformed_body', 'Malformed JSON body'), undefined)
+    } catch (error) {
+      const problem = jsonSyntaxProblem(error, text)
+      done(new AppError('malformed_body', problem === undefined ? 'Malformed JSON body' : `Malformed JSON body: ${problem}`), undefined)
       return
     }
     const shape = shapeOf(text)
