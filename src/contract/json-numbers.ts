@@ -13,20 +13,37 @@ export const JSON_NUMBER_MAX = Number.MAX_SAFE_INTEGER
 /** What a field whose number is out of range is told. */
 export const BEYOND_I_JSON = `is a number too large to keep exactly (beyond ±${JSON_NUMBER_MAX}); send it as a string`
 
-/** The fields (as `details` name them: `metadata.id`, `urls[0]`) whose number is out of range; none for almost every value. */
-export function numbersBeyondRange(value: unknown, path = ''): string[] {
-  if (typeof value === 'number') return Math.abs(value) > JSON_NUMBER_MAX ? [path] : []
-  if (typeof value !== 'object' || value === null) return []
-  let found: string[] = []
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (typeof value[i] === 'object' || typeof value[i] === 'number') found = found.concat(numbersBeyondRange(value[i], childField(path, i)))
-    return found
-  }
-  for (const key in value) {
-    const child = (value as Record<string, unknown>)[key]
-    if (typeof child === 'object' || typeof child === 'number') found = found.concat(numbersBeyondRange(child, childField(path, key)))
-  }
+/**
+ * The fields (as `details` name them: `metadata.id`, `urls[0]`) whose number is out of range; none
+ * for almost every value. A first walk only looks, making nothing (it runs on every body); the
+ * fields are named by a second walk only when it found one.
+ */
+export function numbersBeyondRange(value: unknown): string[] {
+  if (!holdsBeyond(value)) return []
+  const found: string[] = []
+  nameBeyond(value, '', found)
   return found
+}
+
+function holdsBeyond(value: unknown): boolean {
+  if (typeof value === 'number') return value > JSON_NUMBER_MAX || value < -JSON_NUMBER_MAX
+  if (typeof value !== 'object' || value === null) return false
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (holdsBeyond(value[i])) return true
+    return false
+  }
+  for (const key in value) if (holdsBeyond((value as Record<string, unknown>)[key])) return true
+  return false
+}
+
+function nameBeyond(value: unknown, path: string, found: string[]): void {
+  if (typeof value === 'number') {
+    if (Math.abs(value) > JSON_NUMBER_MAX) found.push(path)
+    return
+  }
+  if (typeof value !== 'object' || value === null) return
+  if (Array.isArray(value)) value.forEach((item, i) => nameBeyond(item, childField(path, i), found))
+  else for (const [key, child] of Object.entries(value)) nameBeyond(child, childField(path, key), found)
 }
 
 /**
