@@ -43,18 +43,17 @@ const FASTIFY_ERRORS: Record<string, AppError> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: new AppError('bad_request', 'Content-Length does not match the body'),
   FST_ERR_CTP_INVALID_TYPE: new AppError('bad_request', 'Invalid Content-Type header'),
   FST_ERR_BAD_URL: new AppError('bad_request', 'The URL path has a percent-escape that is not UTF-8 (write % itself as %25)'),
-  FST_ERR_MAX_PARAM_LENGTH: new AppError('bad_request', 'A segment of the URL path is too long'),
 }
 
 /** The error body of the contract for this request. */
-export function errorBody(request: FastifyRequest, code: ErrorCode, message: string, details?: FieldProblem[]): ErrorBody {
+export function errorBody(requestId: string, code: ErrorCode, message: string, details?: FieldProblem[]): ErrorBody {
   const statusCode = STATUS_OF[code]
   return {
     statusCode,
     error: STATUS_CODES[statusCode] ?? 'Error',
     code,
     message,
-    requestId: String(request.id),
+    requestId,
     ...(details !== undefined && { details }),
   }
 }
@@ -101,12 +100,12 @@ export function clientErrorHandler(logger: FastifyBaseLogger): (error: Error & {
   return (error, socket) => {
     if (error.code === 'ECONNRESET' || socket.destroyed) return
     const { code, message } = CLIENT_ERRORS[error.code ?? ''] ?? NOT_HTTP
-    const statusCode = STATUS_OF[code]
     const requestId = randomUUID()
+    const answer = errorBody(requestId, code, message)
+    const { statusCode, error: reason } = answer
     logger.info({ reqId: requestId, statusCode, code, reason: error.code }, 'request refused before it was read')
     if (socket.writable) {
-      const reason = STATUS_CODES[statusCode] ?? 'Error'
-      const body = JSON.stringify({ statusCode, error: reason, code, message, requestId } satisfies ErrorBody)
+      const body = JSON.stringify(answer)
       socket.write(
         `HTTP/1.1 ${statusCode} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
           `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
@@ -123,7 +122,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
   if (status === 503) reply.header('retry-after', '1')
   // The one content coding a request body may have (RFC 7694).
   if (status === 415) reply.header('accept-encoding', 'identity')
-  return reply.code(status).type('application/json').send(errorBody(request, error.code, error.message, error.details))
+  return reply.code(status).type('application/json').send(errorBody(String(request.id), error.code, error.message, error.details))
 }
 
 /**
