@@ -44,8 +44,8 @@ function apiCommand(parent: Command, name: string, summary: string, example: str
 /** A write's --if-match and --if-none-match (`verb`: what the command does, "change" say). */
 function withPreconditions(command: Command, verb: string): Command {
   return command
-    .option('--if-match <etag>', `${verb} only if the LLM is still at this ETag, as get --etag prints it, or version (else it fails with 412 and changes nothing)`)
-    .option('--if-none-match <etag>', `${verb} only if the LLM is no longer at this ETag or version (else it fails with 412 and changes nothing)`)
+    .option('--if-match <etag>', `${verb} only if the LLM is still at this ETag (as get --etag prints it, or its version number; else it fails with 412 and changes nothing)`)
+    .option('--if-none-match <etag>', `${verb} only if the LLM is no longer at this ETag (or version number; else it fails with 412 and changes nothing)`)
 }
 
 /** An ETag as the flag gives it: a bare version number (`3`) is the ETag `"3"`, as a shell drops quotes. */

@@ -133,6 +133,8 @@ describe('raw sockets', () => {
     const result = await raw([head('PUT', `/v1/llms/${id}`, { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': body.length }), body], 1500)
     expect(statusOf(result.text)).toBe(415)
     expect(jsonOf(result.text).statusCode).toBe(415)
+    // Every 415 names the one content coding a body may have (RFC 7694).
+    expect(result.text).toMatch(/\r\naccept-encoding: identity\r\n/i)
   })
 
   test('a slow client that never finishes its headers is closed by the header timeout, and others are served meanwhile', async () => {
