@@ -11,6 +11,9 @@
  *                                 this build against another build's server, rounds alternating,
  *                                 each on a 1,000-record database seeded by its own build's code
  *                                 (the two may differ in schema), each pair's ratio (no report)
+ *   npm run bench -- --connections 10 --node-flags='--cpu-prof --cpu-prof-dir=/tmp/prof'
+ *                                 only these connection counts (no report); and node flags added
+ *                                 to the servers' own (a profile of the service under that load)
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -44,6 +47,8 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     only: { type: 'string' },
     against: { type: 'string' },
+    connections: { type: 'string' },
+    'node-flags': { type: 'string' },
   },
 })
 const usePg = args.pg || (process.env.DATABASE_URL ?? '').startsWith('postgres')
@@ -59,7 +64,9 @@ const ORGS = quick ? 100 : 1000
 const PER_ORG = 100
 const BIG = quick ? 2000 : 10_000
 const SMALL_ORGS = 10
-const CONNECTIONS = [10, 50]
+const CONNECTIONS = args.connections === undefined ? [10, 50] : args.connections.split(',').map(Number)
+/** Flags for the servers' node besides their own, as `--node-flags` gives them (a profiler's, say). */
+const EXTRA_NODE_FLAGS = args['node-flags']?.split(' ').filter((flag) => flag !== '') ?? []
 const OUT = args.out ?? join(ROOT, usePg ? 'BENCHMARKS-postgres.md' : 'BENCHMARKS.md')
 
 // ---------------------------------------------------------------- processes and pinning
@@ -100,7 +107,7 @@ interface Target {
 
 /** The command that runs `script` as the service runs: its node flags, on its core. */
 function asService(script: string): [string, string[]] {
-  const node = [process.execPath, ...SERVER_NODE_FLAGS, script]
+  const node = [process.execPath, ...SERVER_NODE_FLAGS, ...EXTRA_NODE_FLAGS, script]
   return canPin ? ['taskset', ['-c', SERVER_CORE, ...node]] : [node[0] as string, node.slice(1)]
 }
 
@@ -749,7 +756,8 @@ async function main(): Promise<void> {
       if (args.only !== undefined && !op.name.includes(args.only)) continue
       for (const c of CONNECTIONS) rows.push(await compare(service, bare, op, c))
     }
-    if (args.only !== undefined) return
+    // A run of some operations, or at other connection counts, writes no report: its tables would lack rows.
+    if (args.only !== undefined || args.connections !== undefined) return
 
     // Does cost grow with the data? The same GET and PUT on 1,000 records and on the large
     // database, each served by a process started for this comparison: the service above has run
