@@ -169,8 +169,13 @@ function upstreamNeeds(needs: string, present: { urls: boolean; modelName: boole
   return problems
 }
 
-/** Problems with a record as a whole: what each format needs. */
-export function recordProblems(settings: LlmSettings, hasSecret: boolean): FieldProblem[] {
+/**
+ * Problems with a record as a whole: what each format needs, and no (url, region) pair twice. The
+ * list's rule is checked when the list is new (no `changed`) or among `changed`: it cannot break
+ * otherwise, and a list stored under an older rule (two spellings of one URL, before 7ad125d)
+ * should not refuse every other change; it also spares each PUT parsing its URLs again.
+ */
+export function recordProblems(settings: LlmSettings, hasSecret: boolean, changed?: readonly (keyof LlmSettings)[]): FieldProblem[] {
   const problems = UPSTREAM_FORMATS.has(settings.llmFormat)
     ? upstreamNeeds(`for llmFormat ${settings.llmFormat}`, {
         urls: settings.urls.length > 0,
@@ -178,7 +183,7 @@ export function recordProblems(settings: LlmSettings, hasSecret: boolean): Field
         secret: hasSecret,
       })
     : []
-  return [...problems, ...urlListProblems(settings.urls)]
+  return changed === undefined || changed.includes('urls') ? [...problems, ...urlListProblems(settings.urls)] : problems
 }
 
 /** The settings of a new record: the body's values over the documented defaults. */
@@ -269,7 +274,7 @@ export function settingValueProblems(settings: LlmSettings): FieldProblem[] {
 }
 
 /** Throws invalid_data listing every problem of the merged record, if any. */
-export function assertValidRecord(settings: LlmSettings, hasSecret: boolean): void {
-  const problems = recordProblems(settings, hasSecret)
+export function assertValidRecord(settings: LlmSettings, hasSecret: boolean, changed?: readonly (keyof LlmSettings)[]): void {
+  const problems = recordProblems(settings, hasSecret, changed)
   if (problems.length > 0) throw invalidData(problems)
 }

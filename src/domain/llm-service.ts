@@ -102,7 +102,7 @@ export class LlmService {
       const { settings, changed } = mergeSettings(current, patch)
       const secret = patch.secret
       const rotating = secret !== undefined
-      assertValidRecord(settings, current.hasSecret || rotating)
+      assertValidRecord(settings, current.hasSecret || rotating, changed)
       if (changed.length === 0 && !rotating) return null
       const at = this.now().toISOString()
       return {
@@ -167,7 +167,7 @@ export class LlmService {
         assertCanChange(actor, current, 'update')
         checkPrecondition(expected, current.version)
         const merged = mergeSettings(current, snapshot.settings)
-        const problems = [...settingValueProblems(merged.settings), ...recordProblems(merged.settings, current.hasSecret)]
+        const problems = [...settingValueProblems(merged.settings), ...recordProblems(merged.settings, current.hasSecret, merged.changed)]
         if (problems.length > 0) throw invalidData(problems, `Version ${version} cannot be restored under today's rules`)
         if (merged.changed.length === 0) return null
         changed = true

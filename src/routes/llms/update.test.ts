@@ -516,6 +516,16 @@ describe('PUT /v1/llms/{id}: validation of values (section 5), each rejection le
     expect([kept.status, kept.body.description, kept.body.displayName]).toEqual([200, 'line one\r\nline two\n\tindented', 'Ünïcode — ok ✓'])
   })
 
+  test('a URL list stored under an older rule (two spellings of one URL) does not refuse a change to another field; sending such a list still does', async () => {
+    const { t, llm } = await fixture()
+    const urls = [{ url: 'https://a.example.com/v1/chat' }, { url: 'HTTPS://A.EXAMPLE.COM:443/v1/chat' }]
+    await h.requireStorage().db.updateTable('llms').set({ urls: JSON.stringify(urls) }).where('id', '=', llm.id).execute()
+    const other = await h.put(`/v1/llms/${llm.id}`, t.key, { temperature: 0.3 })
+    expect([other.status, other.body.temperature, other.body.urls]).toEqual([200, 0.3, urls])
+    const again = await expectRejectedUnchanged(t, llm.id, { urls: [...urls, { url: 'https://b.example.com/v1/chat' }] })
+    expect(again.body.details).toEqual([{ field: 'urls[1]', message: 'duplicates an earlier (url, region) pair' }])
+  })
+
   test('limits are inclusive: 255-character displayName, temperature 0 and 2, maxTokens 1 and 1,000,000, 10 URLs, 10 levels of metadata', async () => {
     const { t, llm } = await fixture()
     for (const body of [
