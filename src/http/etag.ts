@@ -38,19 +38,17 @@ export function preconditions(headers: { 'if-match'?: string | undefined; 'if-no
   const matchTags = match === undefined ? undefined : writeTagsOf('If-Match', match)
   const noneMatchTags = noneMatchHeader === undefined ? undefined : writeTagsOf('If-None-Match', noneMatchHeader).map(withoutWeakness)
   return (version) => {
-    if (matchTags !== undefined && !matchTags.includes('*') && !matchTags.includes(etagOf(version))) {
-      return 'The LLM has changed since the version given in If-Match'
-    }
-    if (noneMatchTags !== undefined && (noneMatchTags.includes('*') || noneMatchTags.includes(etagOf(version)))) {
-      return noneMatchTags.includes('*') ? 'The LLM exists, and If-None-Match: * asks that it not' : 'The LLM is at a version If-None-Match names'
-    }
+    const etag = etagOf(version)
+    if (matchTags !== undefined && !matchTags.includes('*') && !matchTags.includes(etag)) return 'The LLM has changed since the version given in If-Match'
+    if (noneMatchTags?.includes('*') === true) return 'The LLM exists, and If-None-Match: * asks that it not'
+    if (noneMatchTags?.includes(etag) === true) return 'The LLM is at a version If-None-Match names'
     return undefined
   }
 }
 
 const withoutWeakness = (tag: string) => tag.replace(/^W\//, '')
 
-/** Whether an If-None-Match header names the current version (weak comparison): 304 on a GET, 412 on a write. */
+/** Whether a GET's If-None-Match header names the current version (weak comparison): 304. A write's is read by `preconditions`. */
 export function noneMatch(header: string | undefined, version: number): boolean {
   return noneMatchTag(header, etagOf(version))
 }
