@@ -65,6 +65,7 @@ const PER_ORG = 100
 const BIG = quick ? 2000 : 10_000
 const SMALL_ORGS = 10
 const CONNECTIONS = args.connections === undefined ? [10, 50] : args.connections.split(',').map(Number)
+if (!CONNECTIONS.every((c) => Number.isInteger(c) && c > 0)) throw new Error(`--connections takes whole numbers above 0, comma-separated (got "${args.connections}")`)
 /** Flags for the servers' node besides their own, as `--node-flags` gives them (a profiler's, say). */
 const EXTRA_NODE_FLAGS = args['node-flags']?.split(' ').filter((flag) => flag !== '') ?? []
 const OUT = args.out ?? join(ROOT, usePg ? 'BENCHMARKS-postgres.md' : 'BENCHMARKS.md')
