@@ -22,6 +22,7 @@ import type pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
 import type { Database, DialectName } from './schema.js'
 import { SAFETY_NET_PAGES, startCheckpointer } from './checkpointer.js'
+import { isoOfTimestamptz } from './values.js'
 
 /**
  * SQLite only: a second, read-only connection to the same file for the hot reads, as prepared
@@ -108,6 +109,9 @@ function loadPg(): typeof pg {
   const driver = require('pg') as typeof pg
   // PostgreSQL's bigint (count(*)) fits a JS number for any table this service will hold.
   driver.types.setTypeParser(driver.types.builtins.INT8, (text) => Number(text))
+  // Timestamps as ISO text, as the service returns them, not as Dates (see isoOfTimestamptz).
+  const timestamptz = driver.types.getTypeParser(driver.types.builtins.TIMESTAMPTZ)
+  driver.types.setTypeParser(driver.types.builtins.TIMESTAMPTZ, (text) => isoOfTimestamptz(text, timestamptz))
   return driver
 }
 
