@@ -22,7 +22,7 @@ export const Env = Type.Object({
     default: 'sqlite:./data/llm-registry.db',
     description: '`sqlite:<path>` or `postgres://user@host:port/db`.',
   }),
-  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: DEFAULT_POOL_MAX, description: 'PostgreSQL connections per instance in its pool, plus one kept for the updates of PUTs.' }),
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 1000, default: DEFAULT_POOL_MAX, description: 'PostgreSQL connections per instance in its pool, plus two kept outside it: one for the updates of PUTs, one for the row stamps GETs read.' }),
   LLMS_ENCRYPTION_KEY: Type.Optional(Type.String({ description: 'Base64 of 32 bytes; required with PostgreSQL.' })),
   LLMS_PREVIOUS_ENCRYPTION_KEYS: Type.Optional(Type.String({ description: 'Comma-separated older keys that only open secrets.' })),
   LOG_LEVEL: Type.Unsafe<(typeof LOG_LEVELS)[number]>({ type: 'string', enum: [...LOG_LEVELS], default: 'info' }),

@@ -506,7 +506,7 @@ export class KyselyLlmRepository implements LlmRepository {
         ? undefined
         : new Batch(
             async (ids) => {
-              const rows = await pg.rows<{ id: string; stamp: string }>(PG_STAMPS_SQL, [ids])
+              const rows = await pg.kept<{ id: string; stamp: string }>(PG_STAMPS_SQL, [ids])
               const byId = new Map(rows.map((row) => [row.id, row.stamp]))
               return ids.map((id) => byId.get(id))
             },
