@@ -13,6 +13,8 @@ import {
   sql,
   type DatabaseConnection,
   type KyselyConfig,
+  type PostgresPool,
+  type PostgresPoolClient,
   type Driver,
   type SqliteDatabase,
   type SqliteDialectConfig,
@@ -101,6 +103,8 @@ export interface OpenOptions {
   onStatement?: (ms: number) => void
   /** SQLite: checkpoint the WAL on a worker thread (the server); otherwise SQLite does it in commits (the CLI, tests). */
   checkpoints?: boolean
+  /** PostgreSQL: how long a statement may wait for its answer (see pgSettings); 15 s unless a test shortens it. */
+  queryTimeoutMs?: number
 }
 
 /** Kysely's query log, as statement timings. */
@@ -234,8 +238,8 @@ function openReader(path: string): { api: SqliteReader; close: () => void } {
   }
 }
 
-/** The pool's settings, the pipelined connection's too. */
-function pgSettings(config: Extract<DatabaseConfig, { dialect: 'postgres' }>) {
+/** The pool's settings, the kept connections' too. */
+function pgSettings(config: Extract<DatabaseConfig, { dialect: 'postgres' }>, queryTimeoutMs = 15_000) {
   return {
     connectionString: config.url,
     connectionTimeoutMillis: 5000,
@@ -243,7 +247,7 @@ function pgSettings(config: Extract<DatabaseConfig, { dialect: 'postgres' }>) {
     application_name: 'llm-registry',
     // A query on a connection that silently died (a network partition sends no reset) fails
     // after this long instead of holding its request forever.
-    query_timeout: 15_000,
+    query_timeout: queryTimeoutMs,
     keepAlive: true,
   }
 }
@@ -251,13 +255,16 @@ function pgSettings(config: Extract<DatabaseConfig, { dialect: 'postgres' }>) {
 /**
  * One connection outside the pool (in pg's pipeline mode when `pipeline`), opened when first
  * used and opened again after it fails (a restart, pg_terminate_backend): the statements out on
- * it when it failed reject, as the pool's would.
+ * it when it failed reject, as the pool's would. A statement that fails without PostgreSQL
+ * saying why (pg's query_timeout on a connection gone silent, as across a network partition,
+ * which sends no reset) drops the connection too, as the pool drops a client released with an
+ * error: kept, it would hold every later statement for the whole timeout as well.
  */
-function keptConnection(driver: typeof pg, config: Extract<DatabaseConfig, { dialect: 'postgres' }>, onError: ((error: Error) => void) | undefined, pipeline: boolean) {
+function keptConnection(driver: typeof pg, settings: ReturnType<typeof pgSettings>, onError: ((error: Error) => void) | undefined, pipeline: boolean) {
   let current: Promise<pg.Client> | undefined
   let closed = false
   const open = (): Promise<pg.Client> => {
-    const client = new driver.Client({ ...pgSettings(config), pipeline } as pg.ClientConfig)
+    const client = new driver.Client({ ...settings, pipeline } as pg.ClientConfig)
     const opened = client.connect().then(() => client)
     const forget = () => {
       if (current === opened) current = undefined
@@ -271,10 +278,26 @@ function keptConnection(driver: typeof pg, config: Extract<DatabaseConfig, { dia
     current = opened
     return opened
   }
+  const client = (): Promise<pg.Client> => {
+    if (closed) return Promise.reject(new Error('the database is closed'))
+    return current ?? open()
+  }
   return {
-    client: (): Promise<pg.Client> => {
-      if (closed) return Promise.reject(new Error('the database is closed'))
-      return current ?? open()
+    /** Runs `query` on the connection, dropping the connection when it fails without a word from PostgreSQL. */
+    run: async <T>(query: (client: pg.Client) => Promise<T>): Promise<T> => {
+      const opened = client()
+      const on = await opened
+      try {
+        return await query(on)
+      } catch (error) {
+        // Unless it was dropped already (and perhaps opened again meanwhile).
+        if (!(error instanceof driver.DatabaseError) && current === opened) {
+          current = undefined
+          // With a statement still out, pg destroys the socket rather than wait for it.
+          void on.end().catch(() => undefined)
+        }
+        throw error
+      }
     },
     close: async (): Promise<void> => {
       closed = true
@@ -285,6 +308,30 @@ function keptConnection(driver: typeof pg, config: Extract<DatabaseConfig, { dia
 }
 
 type KeptConnection = ReturnType<typeof keptConnection>
+
+/**
+ * The pool as Kysely takes it, a client released with `destroy` once one of its statements failed
+ * without PostgreSQL saying why (pg's query_timeout on a connection gone silent, as across a
+ * network partition): pg's own `pool.query` drops such a client, but Kysely put it back, and every
+ * later statement on it waited out the whole timeout as well, until the system's TCP keepalive
+ * gave up on it (two hours by default).
+ */
+function droppingSilentClients(pool: pg.Pool, driver: typeof pg): PostgresPool {
+  return {
+    connect: async () => {
+      const client = await pool.connect()
+      let silent = false
+      const query = (text: string, parameters: readonly unknown[]) =>
+        client.query(text, parameters as unknown[]).catch((error: unknown) => {
+          if (!(error instanceof driver.DatabaseError)) silent = true
+          throw error
+        })
+      // Only the (text, parameters) form: Kysely passes a cursor only when the dialect is given one.
+      return { query: query as unknown as PostgresPoolClient['query'], release: (destroy?: boolean) => client.release(destroy === true || silent) }
+    },
+    end: () => pool.end(),
+  }
+}
 
 function pgStatements(pool: pg.Pool, writes: KeptConnection, reads: KeptConnection, onStatement: ((ms: number) => void) | undefined): PgStatements {
   const names = new Map<string, string>()
@@ -305,8 +352,8 @@ function pgStatements(pool: pg.Pool, writes: KeptConnection, reads: KeptConnecti
   }
   return {
     rows: (text, values, options) => run(pool, text, values, options?.planEach === true ? undefined : nameOf(text)),
-    pipelined: async (text, values) => run(await writes.client(), text, values, nameOf(text)),
-    kept: async (text, values) => run(await reads.client(), text, values, nameOf(text)),
+    pipelined: (text, values) => writes.run((client) => run(client, text, values, nameOf(text))),
+    kept: (text, values) => reads.run((client) => run(client, text, values, nameOf(text))),
   }
 }
 
@@ -346,15 +393,16 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     }
   }
   const driver = loadPg()
-  const pool = new driver.Pool({ ...pgSettings(config), max: config.poolMax, idleTimeoutMillis: 30_000 })
-  const writes = keptConnection(driver, config, options.onPoolError, true)
-  const reads = keptConnection(driver, config, options.onPoolError, false)
+  const settings = pgSettings(config, options.queryTimeoutMs)
+  const pool = new driver.Pool({ ...settings, max: config.poolMax, idleTimeoutMillis: 30_000 })
+  const writes = keptConnection(driver, settings, options.onPoolError, true)
+  const reads = keptConnection(driver, settings, options.onPoolError, false)
   // Without these listeners, a connection the server drops (restart, pg_terminate_backend) would
   // emit an unhandled 'error' and crash the process: idle ones through the pool, checked-out ones
   // (between two queries of a request) through the client. The failed query itself still rejects.
   pool.on('error', (error) => options.onPoolError?.(error))
   pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)))
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: statementLog(options) })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: droppingSilentClients(pool, driver) }), log: statementLog(options) })
   return {
     db,
     dialect: 'postgres',

@@ -3,43 +3,11 @@
  * request on a dropped connection gets a clean 503 JSON, never a hang or a crash. PostgreSQL only.
  */
 import { randomBytes } from 'node:crypto'
-import { createServer, connect, type Server, type Socket } from 'node:net'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { BACKEND, PG_ADMIN_URL, createTestDatabase, validLlm, type TestDatabase } from '../testing/harness.js'
+import { Outage } from '../testing/outage.js'
 import { callServer, createOrgKey, startServer, type ServerProcess } from '../testing/process.js'
-
-/** A TCP proxy in front of PostgreSQL that the test can cut and restore, like a network outage. */
-class Outage {
-  private server: Server | undefined
-  private sockets = new Set<Socket>()
-  port = 0
-
-  async open(): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = connect(5432, '127.0.0.1')
-      // Like a real connection: when one side goes, the other goes too.
-      for (const [s, other] of [[client, upstream], [upstream, client]] as const) {
-        this.sockets.add(s)
-        s.on('close', () => {
-          this.sockets.delete(s)
-          other.destroy()
-        })
-        s.on('error', () => s.destroy())
-      }
-      client.pipe(upstream).pipe(client)
-    })
-    await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve))
-    const address = this.server.address()
-    if (address !== null && typeof address === 'object') this.port = address.port
-  }
-
-  /** Drops every connection and stops listening: PostgreSQL is unreachable. */
-  async cut(): Promise<void> {
-    for (const s of this.sockets) s.destroy()
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()))
-  }
-}
 
 const run = BACKEND === 'postgres'
 let db: TestDatabase
