@@ -20,9 +20,7 @@ beforeAll(async () => {
   db = await createTestDatabase()
   outage = new Outage()
   await outage.open()
-  const viaProxy = new URL(db.url)
-  viaProxy.port = String(outage.port)
-  const env = { DATABASE_URL: viaProxy.toString(), LLMS_ENCRYPTION_KEY: randomBytes(32).toString('base64') }
+  const env = { DATABASE_URL: outage.reaching(db.url), LLMS_ENCRYPTION_KEY: randomBytes(32).toString('base64') }
   key = await createOrgKey(env)
   s = await startServer(env)
 }, 60_000)

@@ -21,9 +21,7 @@ beforeAll(async () => {
   database = await createTestDatabase()
   outage = new Outage()
   await outage.open()
-  const viaProxy = new URL(database.url)
-  viaProxy.port = String(outage.port)
-  storage = openDatabase({ dialect: 'postgres', url: viaProxy.toString(), poolMax: 2 }, { queryTimeoutMs: TIMEOUT_MS })
+  storage = openDatabase({ dialect: 'postgres', url: outage.reaching(database.url), poolMax: 2 }, { queryTimeoutMs: TIMEOUT_MS })
 })
 
 afterAll(async () => {

@@ -7,6 +7,14 @@ export class Outage {
   private sockets = new Set<Socket>()
   port = 0
 
+  /** The same URL, its host and port this proxy's (open it first). */
+  reaching(url: string): string {
+    const viaProxy = new URL(url)
+    viaProxy.hostname = '127.0.0.1'
+    viaProxy.port = String(this.port)
+    return viaProxy.toString()
+  }
+
   async open(): Promise<void> {
     this.server = createServer((client) => {
       const upstream = connect(5432, '127.0.0.1')
