@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely'
 import { eventsInVersions } from './versions.js'
 import type { AuditAction, AuditEntry } from '../domain/ports.js'
 import type { Database, DialectName } from './schema.js'
-import { iso, parseJson } from './values.js'
+import { parseJson } from './values.js'
 
 /** Who acted when no API key did: the operator's CLI. */
 export const OPERATOR = 'operator'
@@ -89,7 +89,7 @@ export async function listHistory(
       action: row.action as AuditAction,
       fields: parseJson<string[]>(row.fields),
       keyId: row.key_id,
-      at: iso(row.at),
+      at: row.at,
       version: row.version,
     })),
   }

@@ -6,7 +6,6 @@ import { openDatabase, type Storage } from './database.js'
 import { fromRow, toRow } from './llm-repository.js'
 import { prepareDatabase } from './prepare.js'
 import type { Database } from './schema.js'
-import { iso, isoOrNull } from './values.js'
 
 const BATCH = 500
 const TABLES = ['organizations', 'api_keys', 'llms', 'audit_events', 'llm_versions'] as const
@@ -33,15 +32,15 @@ async function isEmpty(db: Kysely<Database>): Promise<boolean> {
 async function copyRows(source: Storage, target: Kysely<Database>): Promise<void> {
   const orgs = await source.db.selectFrom('organizations').selectAll().orderBy('id').execute()
   for (let i = 0; i < orgs.length; i += BATCH) {
-    const rows = orgs.slice(i, i + BATCH).map((o) => ({ id: o.id, name: o.name, created_at: iso(o.created_at) }))
+    const rows = orgs.slice(i, i + BATCH).map((o) => ({ id: o.id, name: o.name, created_at: o.created_at }))
     await target.insertInto('organizations').values(rows).execute()
   }
   const keys = await source.db.selectFrom('api_keys').selectAll().orderBy('id').execute()
   for (let i = 0; i < keys.length; i += BATCH) {
     const rows = keys.slice(i, i + BATCH).map((k) => ({
       ...k,
-      created_at: iso(k.created_at),
-      revoked_at: isoOrNull(k.revoked_at),
+      created_at: k.created_at,
+      revoked_at: k.revoked_at,
     }))
     await target.insertInto('api_keys').values(rows).execute()
   }
@@ -58,7 +57,7 @@ async function copyRows(source: Storage, target: Kysely<Database>): Promise<void
   for (;;) {
     const page = await source.db.selectFrom('audit_events').selectAll().where('id', '>', after).orderBy('id').limit(BATCH).execute()
     if (page.length === 0) break
-    const rows = page.map((e) => ({ ...e, at: iso(e.at), fields: typeof e.fields === 'string' ? e.fields : JSON.stringify(e.fields) }))
+    const rows = page.map((e) => ({ ...e, at: e.at, fields: typeof e.fields === 'string' ? e.fields : JSON.stringify(e.fields) }))
     await target.insertInto('audit_events').values(rows).execute()
     after = (page[page.length - 1] as (typeof page)[0]).id
   }
@@ -74,8 +73,8 @@ async function copyRows(source: Storage, target: Kysely<Database>): Promise<void
     const json = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value))
     const rows = page.map(({ vid: _vid, prev: _prev, ...v }: (typeof page)[number] & { vid?: number; prev?: number | null }) => ({
       ...v,
-      at: iso(v.at),
-      secret_updated_at: isoOrNull(v.secret_updated_at),
+      at: v.at,
+      secret_updated_at: v.secret_updated_at,
       changed_fields: json(v.changed_fields),
       settings: json(v.settings),
       has_secret: v.has_secret ? 1 : 0,

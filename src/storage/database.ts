@@ -253,12 +253,20 @@ function pgSettings(config: Extract<DatabaseConfig, { dialect: 'postgres' }>, qu
 }
 
 /**
+ * Whether a statement failed without PostgreSQL saying why (its errors are pg's DatabaseError):
+ * pg's query_timeout on a connection gone silent, as across a network partition, which sends no
+ * reset, or the connection's end. Such a connection is not to be used again.
+ */
+function unanswered(driver: typeof pg, error: unknown): boolean {
+  return !(error instanceof driver.DatabaseError)
+}
+
+/**
  * One connection outside the pool (in pg's pipeline mode when `pipeline`), opened when first
  * used and opened again after it fails (a restart, pg_terminate_backend): the statements out on
- * it when it failed reject, as the pool's would. A statement that fails without PostgreSQL
- * saying why (pg's query_timeout on a connection gone silent, as across a network partition,
- * which sends no reset) drops the connection too, as the pool drops a client released with an
- * error: kept, it would hold every later statement for the whole timeout as well.
+ * it when it failed reject, as the pool's would. A statement `unanswered` drops the connection
+ * too, as the pool drops a client released with an error: kept, a connection gone silent would
+ * hold every later statement for the whole timeout as well.
  */
 function keptConnection(driver: typeof pg, settings: ReturnType<typeof pgSettings>, onError: ((error: Error) => void) | undefined, pipeline: boolean) {
   let current: Promise<pg.Client> | undefined
@@ -291,7 +299,7 @@ function keptConnection(driver: typeof pg, settings: ReturnType<typeof pgSetting
         return await query(on)
       } catch (error) {
         // Unless it was dropped already (and perhaps opened again meanwhile).
-        if (!(error instanceof driver.DatabaseError) && current === opened) {
+        if (unanswered(driver, error) && current === opened) {
           current = undefined
           // With a statement still out, pg destroys the socket rather than wait for it.
           void on.end().catch(() => undefined)
@@ -310,9 +318,8 @@ function keptConnection(driver: typeof pg, settings: ReturnType<typeof pgSetting
 type KeptConnection = ReturnType<typeof keptConnection>
 
 /**
- * The pool as Kysely takes it, a client released with `destroy` once one of its statements failed
- * without PostgreSQL saying why (pg's query_timeout on a connection gone silent, as across a
- * network partition): pg's own `pool.query` drops such a client, but Kysely put it back, and every
+ * The pool as Kysely takes it, a client released with `destroy` once one of its statements went
+ * `unanswered`: pg's own `pool.query` drops such a client, but Kysely put it back, and every
  * later statement on it waited out the whole timeout as well, until the system's TCP keepalive
  * gave up on it (two hours by default).
  */
@@ -323,7 +330,7 @@ function droppingSilentClients(pool: pg.Pool, driver: typeof pg): PostgresPool {
       let silent = false
       const query = (text: string, parameters: readonly unknown[]) =>
         client.query(text, parameters as unknown[]).catch((error: unknown) => {
-          if (!(error instanceof driver.DatabaseError)) silent = true
+          if (unanswered(driver, error)) silent = true
           throw error
         })
       // Only the (text, parameters) form: Kysely passes a cursor only when the dialect is given one.
@@ -343,7 +350,7 @@ function pgStatements(pool: pg.Pool, writes: KeptConnection, reads: KeptConnecti
     }
     return name
   }
-  /** Runs a statement on `on` (the pool or the pipelined connection), named unless `name` is undefined, timed. */
+  /** Runs a statement on `on` (the pool or a kept connection), named unless `name` is undefined, timed. */
   const run = async <R>(on: pg.Pool | pg.Client, text: string, values: readonly unknown[], name: string | undefined): Promise<R[]> => {
     const started = onStatement === undefined ? 0 : performance.now()
     const result = await on.query({ text, values: values as unknown[], ...(name !== undefined && { name }) })

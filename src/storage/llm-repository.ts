@@ -8,7 +8,7 @@ import { AppError } from '../domain/errors.js'
 import { isUniqueViolation } from './errors.js'
 import { OPERATOR, listHistory, newEventId, recordEvent } from './audit.js'
 import { deleteVersionsOf, findVersion, listVersions, pruneVersions, snapshotRowOf } from './versions.js'
-import { iso, isoOrNull, parseJson, newestFirst } from './values.js'
+import { parseJson, newestFirst } from './values.js'
 import type SQLite from 'better-sqlite3'
 import type { PgStatements, SqliteReader, Storage } from './database.js'
 import { SearchIndex } from './search-index.js'
@@ -339,10 +339,10 @@ export function fromRow(row: Row): StoredLlm {
     reasoningEffort: row.reasoning_effort as ReasoningEffort,
     reasoningFormat: row.reasoning_format as ReasoningFormat,
     createdByOrganizationId: row.created_by_organization_id,
-    createdAt: iso(row.created_at),
-    updatedAt: isoOrNull(row.updated_at),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
     hasSecret: row.secret_sealed !== null,
-    secretUpdatedAt: isoOrNull(row.secret_updated_at),
+    secretUpdatedAt: row.secret_updated_at,
     sealedSecret: row.secret_sealed,
     version: row.version,
   }
@@ -565,7 +565,7 @@ export class KyselyLlmRepository implements LlmRepository {
     ])
     const total = Number(counts[0].n) + Number(counts[1].n)
     const pageIds = [...own, ...global]
-      .map((row) => ({ id: row.id, at: iso(row.created_at) }))
+      .map((row) => ({ id: row.id, at: row.created_at }))
       .sort(newestFirst)
       .slice(query.offset, wanted)
       .map((row) => row.id)

@@ -4,7 +4,6 @@ import { PERMISSIONS, type Permission } from '../domain/access.js'
 import type { ApiKeyInfo, Organization, OrgStore, StoredApiKey } from '../domain/organizations.js'
 import { OPERATOR, recordEvent } from './audit.js'
 import type { Database } from './schema.js'
-import { iso, isoOrNull } from './values.js'
 
 function parsePermissions(text: string): Permission[] {
   return text.split(',').filter((p): p is Permission => (PERMISSIONS as readonly string[]).includes(p))
@@ -21,12 +20,12 @@ export class KyselyOrgStore implements OrgStore {
     const row =
       (await this.db.selectFrom('organizations').selectAll().where('id', '=', idOrName).executeTakeFirst()) ??
       (await this.db.selectFrom('organizations').selectAll().where('name', '=', idOrName).executeTakeFirst())
-    return row === undefined ? undefined : { id: row.id, name: row.name, createdAt: iso(row.created_at) }
+    return row === undefined ? undefined : { id: row.id, name: row.name, createdAt: row.created_at }
   }
 
   async listOrganizations(): Promise<Organization[]> {
     const rows = await this.db.selectFrom('organizations').selectAll().orderBy('created_at').execute()
-    return rows.map((row) => ({ id: row.id, name: row.name, createdAt: iso(row.created_at) }))
+    return rows.map((row) => ({ id: row.id, name: row.name, createdAt: row.created_at }))
   }
 
   async insertApiKey(key: StoredApiKey): Promise<void> {
@@ -70,8 +69,8 @@ export class KyselyOrgStore implements OrgStore {
       id: row.id,
       organizationId: row.organization_id,
       permissions: parsePermissions(row.permissions),
-      createdAt: iso(row.created_at),
-      revokedAt: isoOrNull(row.revoked_at),
+      createdAt: row.created_at,
+      revokedAt: row.revoked_at,
     }))
   }
 
@@ -88,7 +87,7 @@ export class KyselyOrgStore implements OrgStore {
       organizationId: row.organization_id,
       hash: row.hash,
       permissions: parsePermissions(row.permissions),
-      createdAt: iso(row.created_at),
+      createdAt: row.created_at,
       revokedAt: null,
     }
   }

@@ -1,9 +1,9 @@
 /** The tables as Kysely sees them. Read types cover both dialects (SQLite text/integers, PostgreSQL jsonb/boolean/timestamptz). */
 import type { ColumnType } from 'kysely'
 
-/** Written as ISO 8601 text; read back as text (SQLite) or Date (PostgreSQL). */
-type Timestamp = ColumnType<string | Date, string, string>
-type NullableTimestamp = ColumnType<string | Date | null, string | null, string | null>
+/** Written and read back as ISO 8601 text on both: PostgreSQL's timestamptz through isoOfTimestamptz, pg's parser for it. */
+type Timestamp = ColumnType<string, string, string>
+type NullableTimestamp = ColumnType<string | null, string | null, string | null>
 /** Written as 1/0, which both dialects accept; read back as number (SQLite) or boolean (PostgreSQL). */
 type Flag = ColumnType<number | boolean, number, number>
 /** Written as JSON text; read back as text (SQLite) or parsed (PostgreSQL jsonb). */

@@ -14,7 +14,7 @@
  *
  * Bounded: at most `maxRows` entries over all organizations (the least recently searched go).
  */
-import { iso, newestFirst } from './values.js'
+import { newestFirst } from './values.js'
 import type { SqliteReader } from './database.js'
 
 /**
@@ -126,7 +126,7 @@ export class SearchIndex {
       is_default: number | boolean
     }[]
     const entries = rows
-      .map((row) => ({ id: row.id, at: iso(row.created_at), text: row.search_text, isDefault: Boolean(row.is_default) }))
+      .map((row) => ({ id: row.id, at: row.created_at, text: row.search_text, isDefault: Boolean(row.is_default) }))
       .sort(newestFirst)
     const starts = new Int32Array(entries.length + 1)
     let length = 0

@@ -1,22 +1,14 @@
 /** Column values as the two drivers return them, read back into one shape. */
 
-/** Timestamps: text on SQLite, Date on PostgreSQL; ISO 8601 text either way. */
-export function iso(value: string | Date): string {
-  return value instanceof Date ? value.toISOString() : value
-}
-
-export function isoOrNull(value: string | Date | null): string | null {
-  return value === null ? null : iso(value)
-}
-
 /**
  * PostgreSQL's text for a timestamptz, as the ISO 8601 text `Date.toISOString` gives (what the
- * service writes and returns), without making a Date: pg's own parser runs three regular
- * expressions and makes a Date for every timestamp of every row, and the service turned each back
- * into text (a list page of ten rows read thirty). Handled here: the text PostgreSQL writes with
- * its default DateStyle in the UTC time zone (`2026-12-08 01:47:01.123456+00`), cut to the
- * millisecond as a Date would be. Anything else (another time zone, a year past 9999, BC,
- * infinity) goes to `other`, pg's own parser, and a Date it returns is written as ISO text.
+ * service writes and returns), so that a timestamp is text on both dialects, and without making
+ * a Date: pg's own parser runs three regular expressions and makes a Date for every timestamp of
+ * every row, and the service turned each back into text (a list page of ten rows read thirty).
+ * Handled here: the text PostgreSQL writes with its default DateStyle in the UTC time zone
+ * (`2026-12-08 01:47:01.123456+00`), cut to the millisecond as a Date would be. Anything else
+ * (another time zone, a year past 9999, BC, infinity) goes to `other`, pg's own parser, and a
+ * Date it returns is written as ISO text.
  * By `npm run bench -- --pg --only 'GET /v1/llms?page' --against <the build before> --rounds 6`:
  * the list page 1.05 (pairs 1.01–1.10), 339 against 367 µs of the service's CPU a request.
  */

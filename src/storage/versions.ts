@@ -3,7 +3,7 @@ import { sql, type Insertable, type Kysely, type OperationNodeSource, type Selec
 import type { LlmSettings, StoredLlm } from '../domain/llm.js'
 import type { VersionAction, VersionEntry, VersionSnapshot } from '../domain/ports.js'
 import type { Database, DialectName, LlmVersionsTable } from './schema.js'
-import { iso, isoOrNull, parseJson } from './values.js'
+import { parseJson } from './values.js'
 
 export interface VersionMeta {
   action: VersionAction
@@ -225,7 +225,7 @@ const ENTRY_COLUMNS = ['version', 'at', 'action', 'key_id', 'changed_fields', 'r
 function entryOf(row: Pick<Selectable<LlmVersionsTable>, (typeof ENTRY_COLUMNS)[number]>): VersionEntry {
   return {
     version: row.version,
-    at: iso(row.at),
+    at: row.at,
     action: row.action as VersionAction,
     keyId: row.key_id,
     changedFields: parseJson<string[]>(row.changed_fields),
@@ -299,6 +299,6 @@ export async function findVersion(
     ...entryOf(row),
     settings: parseJson<LlmSettings>(row.settings),
     hasSecret: Boolean(row.has_secret),
-    secretUpdatedAt: isoOrNull(row.secret_updated_at),
+    secretUpdatedAt: row.secret_updated_at,
   }
 }
