@@ -57,7 +57,7 @@ async function copyRows(source: Storage, target: Kysely<Database>): Promise<void
   for (;;) {
     const page = await source.db.selectFrom('audit_events').selectAll().where('id', '>', after).orderBy('id').limit(BATCH).execute()
     if (page.length === 0) break
-    const rows = page.map((e) => ({ ...e, at: e.at, fields: typeof e.fields === 'string' ? e.fields : JSON.stringify(e.fields) }))
+    const rows = page.map((e) => ({ ...e, fields: typeof e.fields === 'string' ? e.fields : JSON.stringify(e.fields) }))
     await target.insertInto('audit_events').values(rows).execute()
     after = (page[page.length - 1] as (typeof page)[0]).id
   }
